@@ -1,0 +1,87 @@
+"""The observation handed to planner and actor: plain data, rendered to text in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Tab:
+    index: int
+    title: str
+    url: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Scroll:
+    x: int
+    y: int
+    width: int
+    height: int
+    viewport_width: int
+    viewport_height: int
+
+    @property
+    def percent_down(self) -> int:
+        """How far down the page the viewport's bottom edge is, in percent."""
+        if self.height <= self.viewport_height:
+            return 100
+        return min(100, round(100 * (self.y + self.viewport_height) / self.height))
+
+
+@dataclass(frozen=True)
+class Dialog:
+    kind: str
+    message: str
+    default_value: str = ""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the agent sees after a step.
+
+    `text` is the page rendered as lines, interactive elements as ``[id] role "name"``;
+    `element_ids` lists those ids in page order so prompts can constrain choices to them.
+    """
+
+    url: str
+    title: str
+    tabs: tuple[Tab, ...]
+    text: str
+    element_ids: tuple[str, ...] = ()
+    focused: str | None = None
+    scroll: Scroll | None = None
+    dialog: Dialog | None = None
+    notices: tuple[str, ...] = ()
+    last_error: str | None = None
+    truncated: bool = False
+    screenshot: bytes | None = field(default=None, repr=False)
+
+    def render(self) -> str:
+        """The observation as the model reads it: a short header, then the page."""
+        lines = [f"URL: {self.url}", f"Title: {self.title}"]
+        if len(self.tabs) > 1:
+            tabs = "; ".join(
+                f"{t.index}{' (active)' if t.active else ''}: {t.title or t.url}" for t in self.tabs
+            )
+            lines.append(f"Tabs: {tabs}")
+        if self.scroll is not None and self.scroll.height > self.scroll.viewport_height:
+            lines.append(f"Scroll: {self.scroll.percent_down}% down the page")
+        if self.focused:
+            lines.append(f"Focused: [{self.focused}]")
+        for notice in self.notices:
+            lines.append(f"Note: {notice}")
+        if self.last_error:
+            lines.append(f"Last action failed: {self.last_error}")
+        if self.dialog is not None:
+            prompt = (
+                f' (default "{self.dialog.default_value}")' if self.dialog.default_value else ""
+            )
+            lines.append(
+                f'Dialog ({self.dialog.kind}): "{self.dialog.message}"{prompt}'
+                " - the page waits until you answer it with answer_dialog"
+            )
+        lines.append("")
+        lines.append(self.text)
+        return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""Shared fixtures: a real Chromium, a loopback server for test pages, the sandbox site."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from mira_agent.browser.session import BrowserOptions, BrowserSession
+
+PAGES = Path(__file__).parent / "pages"
+
+
+class _PageHandler(SimpleHTTPRequestHandler):
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, directory=str(PAGES), **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.startswith("/download/report.csv"):
+            body = b"flight,price\nUA100,245\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.send_header("Content-Disposition", 'attachment; filename="report.csv"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if self.path.startswith("/slow"):
+            import time
+
+            time.sleep(30)
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def pages_server() -> Iterator[str]:
+    """Test pages on 127.0.0.1; the same server as ``localhost`` is another origin."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PageHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserSession]:
+    run_dir = tmp_path_factory.mktemp("run")
+    options = BrowserOptions(headless=True, run_dir=run_dir, action_timeout_ms=1500)
+    with BrowserSession(options) as session:
+        yield session
+
+
+@pytest.fixture
+def session(browser: BrowserSession) -> Iterator[BrowserSession]:
+    """The shared headless browser, left with one blank tab and no dialog after each test."""
+    yield browser
+    if browser.dead:
+        return
+    dialog = browser.pending_dialog()
+    if dialog is not None:
+        browser.clear_dialog()
+        browser.run(dialog.dismiss())
+    pages = browser.pages
+    for page in pages[1:]:
+        browser.run(page.close())
+    browser.set_active(0)
+    browser.take_notices()
+    browser.goto("about:blank")
+
+
+@pytest.fixture
+def flight_site() -> Iterator[object]:
+    from mira_agent.sites import get_site
+
+    site = get_site("flights", seed=0)
+    site.start()
+    yield site
+    site.stop()
+
+
+def require_xvfb() -> None:
+    if shutil.which("Xvfb") is None:
+        pytest.fail("Xvfb is not installed: `make setup` installs it (apt-get install xvfb)")

@@ -1,0 +1,178 @@
+"""Observation: what the agent sees of a live page, and that its ids lead back to elements."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from mira_agent.browser.actions import Action
+from mira_agent.browser.executor import execute
+from mira_agent.browser.observe import ObserveOptions, observe
+from mira_agent.browser.session import BrowserSession
+
+
+def line_with(text: str, needle: str) -> str:
+    return next(line for line in text.splitlines() if needle in line)
+
+
+def id_of(text: str, name: str) -> str:
+    match = re.search(r"\[([0-9.]+)\] [a-z]+ \"" + re.escape(name) + '"', text)
+    assert match, f"no element named {name!r} in:\n{text}"
+    return match.group(1)
+
+
+@pytest.fixture
+def observe_page(session: BrowserSession, pages_server: str) -> BrowserSession:
+    session.goto(f"{pages_server}/observe.html")
+    return session
+
+
+def test_interactive_elements_carry_role_name_and_state(observe_page: BrowserSession) -> None:
+    text = observe(observe_page).text
+    assert re.search(r'\[\d+\] textbox "From" value="BOS"', text)
+    assert re.search(r'\[\d+\] checkbox "Non-stop only" checked', text)
+    assert re.search(r'\[\d+\] combobox "Cabin" value="Business" options="Economy\|Business"', text)
+    assert re.search(r'\[\d+\] button "Unavailable" disabled', text)
+    assert re.search(r'\[\d+\] clickable "Open map"', text)
+    assert "# Trip planner" in text
+    assert "Plan a trip with friends." in text
+
+
+def test_label_text_is_not_repeated_beside_its_control(observe_page: BrowserSession) -> None:
+    text = observe(observe_page).text
+    assert text.count("Non-stop only") == 1
+    assert text.count("From") == 1
+
+
+def test_hidden_offscreen_and_aria_hidden_controls_are_left_out(observe_page: BrowserSession) -> None:
+    text = observe(observe_page).text
+    for name in (
+        "Hidden by display",
+        "Hidden by visibility",
+        "Hidden from assistive tech",
+        "Off screen",
+        "Hidden attribute",
+    ):
+        assert name not in text
+
+
+def test_secrets_never_appear_in_the_observation(observe_page: BrowserSession) -> None:
+    text = observe(observe_page).render()
+    assert "hunter2" not in text
+    assert 'textbox "Password" type=password value="••••"' in text
+
+
+def test_ids_are_stable_across_observations_and_dom_changes(observe_page: BrowserSession) -> None:
+    first = observe(observe_page)
+    search_id = id_of(first.text, "Search")
+    observe_page.run(
+        observe_page.page.evaluate(
+            "() => { const b = document.createElement('button'); b.textContent = 'Fresh';"
+            " document.body.prepend(b); }"
+        )
+    )
+    second = observe(observe_page)
+    assert id_of(second.text, "Search") == search_id
+    fresh = id_of(second.text, "Fresh")
+    assert fresh not in first.element_ids
+    assert set(first.element_ids) < set(second.element_ids)
+
+
+def test_ids_resolve_back_to_their_elements(observe_page: BrowserSession) -> None:
+    text = observe(observe_page).text
+    result = execute(observe_page, Action("click", {"element": id_of(text, "Search")}))
+    assert result.ok, result.error
+    assert observe(observe_page).title == "went"
+
+
+def test_ids_are_not_reused_by_the_next_document(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/observe.html")
+    before = set(observe(session).element_ids)
+    session.goto(f"{pages_server}/widgets.html")
+    after = set(observe(session).element_ids)
+    assert after and not before & after
+
+
+def test_open_shadow_roots_are_observed_and_actionable(observe_page: BrowserSession) -> None:
+    text = observe(observe_page).text
+    element = id_of(text, "Inside shadow root")
+    assert execute(observe_page, Action("click", {"element": element})).ok
+    assert observe(observe_page).title == "shadow"
+
+
+def test_same_origin_frames_are_observed_and_actionable(observe_page: BrowserSession) -> None:
+    text = observe(observe_page).text
+    assert 'frame "Same origin":' in text
+    element = id_of(text, "Inside same-origin frame")
+    result = execute(observe_page, Action("click", {"element": element}))
+    assert result.ok, result.error
+    assert observe(observe_page).title == "same-frame"
+
+
+def test_cross_origin_frames_are_observed_and_actionable(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/cross.html")
+    session.run(session.page.wait_for_function("document.getElementById('cross').contentWindow"))
+    session.run(session.page.frame_locator("#cross").locator("button").wait_for())
+    text = observe(session).text
+    assert "Inner frame text" in text
+    button = id_of(text, "Inner button")
+    field = id_of(text, "Inner field")
+    assert "." in button  # minted inside the frame
+    assert execute(session, Action("type", {"element": field, "text": "hello"})).ok
+    assert execute(session, Action("click", {"element": button})).ok
+    text = observe(session).text
+    assert re.search(r'textbox "Inner field" value="hello"', text)
+    assert 'button "Clicked"' in text
+
+
+def test_focused_element_and_scroll_position_are_reported(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/widgets.html")
+    text = observe(session).text
+    query = id_of(text, "Query")
+    execute(session, Action("click", {"element": query}))
+    execute(session, Action("scroll", {"direction": "down"}))
+    seen = observe(session)
+    assert seen.focused == query
+    assert seen.scroll is not None and seen.scroll.y > 0
+    assert "Scroll:" in seen.render()
+
+
+def test_long_lists_are_cut_with_a_marker_that_follows_the_scroll(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/long.html")
+    top = observe(session, ObserveOptions(max_list_items=20)).text
+    assert "Buy 1\"" in top and "Buy 20\"" in top and "Buy 21\"" not in top
+    assert "… 380 more items below (scroll down to see them)" in top
+    session.run(session.page.evaluate("document.querySelectorAll('li')[200].scrollIntoView()"))
+    middle = observe(session, ObserveOptions(max_list_items=20)).text
+    assert "Buy 201\"" in middle and "Buy 1\"" not in middle
+    assert re.search(r"… \d+ items above \(scroll up to see them\)", middle)
+
+
+def test_a_page_larger_than_the_budget_is_cut_with_a_marker(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/long.html")
+    seen = observe(session, ObserveOptions(max_chars=1_000, max_list_items=1_000))
+    assert seen.truncated
+    assert len(seen.text) < 1_200
+    assert seen.text.rstrip().endswith("(scroll down to see more)")
+    assert "the page goes on" in seen.text
+
+
+def test_set_of_marks_screenshot_draws_ids_on_the_page(observe_page: BrowserSession) -> None:
+    plain = observe(observe_page, ObserveOptions(screenshot=True)).screenshot
+    marked = observe(observe_page, ObserveOptions(marks=True)).screenshot
+    assert plain and marked and plain != marked
+    image = Image.open(io.BytesIO(marked))
+    assert image.format == "PNG" and image.width >= 1280

@@ -41,6 +41,8 @@ class ActionFailed(Exception):
     """Raised inside handlers for a failure that is the model's to fix."""
 
 
+POPUP_GRACE = 0.15
+
 Handler = Callable[[BrowserSession, Action], Awaitable[str]]
 HANDLERS: dict[str, Handler] = {}
 
@@ -107,10 +109,16 @@ def _first_line(exc: BaseException) -> str:
     return line
 
 
-async def _settle(page: Page) -> None:
-    """Give a navigation the action started a moment to load, without failing on slow pages."""
+async def _settle(session: BrowserSession, popup_grace: float = 0.0) -> None:
+    """Give what the action started a moment: a popup to open, a navigation to load.
+
+    A click on a ``target=_blank`` link reports the new tab a few milliseconds after the
+    click returns, so clicks wait `popup_grace` seconds before looking at the active tab.
+    """
+    if popup_grace:
+        await asyncio.sleep(popup_grace)
     try:
-        await page.wait_for_load_state("load", timeout=5_000)
+        await session.page.wait_for_load_state("load", timeout=5_000)
     except PlaywrightError:
         pass
 
@@ -141,19 +149,24 @@ async def _click(session: BrowserSession, action: Action) -> str:
     if await locator.is_disabled():
         raise ActionFailed(f"element [{action.element}] is disabled")
     await locator.click()
-    await _settle(session.page)
+    await _settle(session, POPUP_GRACE)
     return f"clicked [{action.element}]"
+
+
+_EDITABLE = """e => e.isContentEditable || (!e.readOnly && !e.disabled && (e.tagName === 'TEXTAREA'
+  || (e.tagName === 'INPUT' && !['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'file',
+      'range', 'color', 'hidden'].includes(e.type))))"""
 
 
 @handler("type")
 async def _type(session: BrowserSession, action: Action) -> str:
     locator = await _element(session, action)
-    if not await locator.is_editable():
+    if not await locator.evaluate(_EDITABLE):
         raise ActionFailed(f"element [{action.element}] is not a field you can type in")
     await locator.fill(action.args["text"])
     if action.args.get("enter"):
         await locator.press("Enter")
-        await _settle(session.page)
+        await _settle(session)
         return f"typed into [{action.element}] and pressed Enter"
     return f"typed into [{action.element}]"
 
@@ -171,7 +184,7 @@ async def _select(session: BrowserSession, action: Action) -> str:
     for label, value in choices:
         if option.strip().lower() in (label.strip().lower(), value.strip().lower()):
             await locator.select_option(value=value)
-            await _settle(session.page)
+            await _settle(session)
             return f"selected {label!r} in [{action.element}]"
     names = ", ".join(repr(label) for label, _ in choices[:20])
     raise ActionFailed(f"[{action.element}] has no option {option!r}; its options: {names}")
@@ -194,7 +207,7 @@ async def _press(session: BrowserSession, action: Action) -> str:
                 f"unknown key {key!r}; use names like Enter, Tab, ArrowDown, Control+A"
             ) from None
         raise
-    await _settle(session.page)
+    await _settle(session)
     return f"pressed {key}"
 
 
@@ -228,6 +241,9 @@ async def _goto(session: BrowserSession, action: Action) -> str:
     except PlaywrightTimeout:
         raise ActionFailed(f"{url} did not finish loading in time") from None
     except PlaywrightError as exc:
+        # Chromium shows its error page after a failed load; let that land before going on.
+        await asyncio.sleep(0.2)
+        await _settle(session)
         raise ActionFailed(f"could not open {url}: {_first_line(exc)}") from None
     return f"opened {session.page.url}"
 
@@ -303,7 +319,7 @@ async def _answer_dialog(session: BrowserSession, action: Action) -> str:
         await (dialog.accept(text) if text is not None else dialog.accept())
     else:
         await dialog.dismiss()
-    await _settle(session.page)
+    await _settle(session)
     return "accepted the dialog" if accept else "dismissed the dialog"
 
 

@@ -234,6 +234,14 @@
         handled = true;
       }
     }
+    if (!role && tag !== "BODY" && tag !== "HTML" && (style.overflowY === "auto" || style.overflowY === "scroll")
+        && el.scrollHeight > el.clientHeight + 4) {
+      // A scrollable box: the scroll action needs its id; its content is walked as usual.
+      flush();
+      const id = token(el, tag, "scrollable", ctx.doc, win);
+      if (ctx.frames.length) framed[id] = ctx.frames;
+      flush();
+    }
     if (handled) {
       // Links and buttons are named by their text: walk inside only for nested controls.
       if (tag === "SELECT" || tag === "TEXTAREA" || tag === "INPUT") { if (block) flush(); return; }

@@ -30,7 +30,7 @@ sites_app = typer.Typer(
 app.add_typer(sites_app, name="sites")
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 _debug = {"on": False}
 
 
@@ -204,10 +204,7 @@ def sites_serve(
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
     served = get_site(name, seed=seed)
-    try:
-        url = served.start(port=port)
-    except OSError as exc:
-        raise UsageError(f"cannot serve on port {port}: {exc.strerror or exc}") from None
+    url = served.start(port=port)
     console.print(f"{name} is served at {url} (Ctrl-C to stop)")
     try:
         while True:
@@ -218,6 +215,10 @@ def sites_serve(
         served.stop()
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def main() -> None:
     """Entry point of the `mira` command."""
     try:
@@ -225,8 +226,8 @@ def main() -> None:
     except MiraError as exc:
         if _debug["on"]:
             raise
-        err_console.print(f"mira: error: {exc}", markup=False, highlight=False)
+        print(f"mira: error: {_one_line(str(exc))}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err_console.print("mira: interrupted")
+        print("mira: interrupted", file=sys.stderr)
         sys.exit(130)

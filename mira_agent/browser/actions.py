@@ -216,7 +216,7 @@ def describe_actions(actions: Sequence[ActionSpec] = ACTIONS) -> str:
         for p in spec.params:
             placeholder = {
                 "element": '"12"',
-                "string": '"%s"' % "|".join(p.choices) if p.choices else f'"<{p.name}>"',
+                "string": f'"{p.choices[0]}"' if p.choices else f'"<{p.name}>"',
                 "integer": "0",
                 "number": "1",
                 "boolean": "true",
@@ -224,6 +224,9 @@ def describe_actions(actions: Sequence[ActionSpec] = ACTIONS) -> str:
             fields.append(f'"{p.name}": {placeholder}')
         optional = [p.name for p in spec.params if not p.required]
         note = f" Optional: {', '.join(optional)}." if optional else ""
+        for p in spec.params:
+            if p.choices:
+                note += f" {p.name} is one of: {', '.join(p.choices)}."
         lines.append("{" + ", ".join(fields) + "} - " + spec.description + note)
     return "\n".join(lines)
 
@@ -327,6 +330,8 @@ def _literal(node: ast.expr, action: str) -> Any:
         return node.value
     if isinstance(node, ast.Name) and node.id in ("true", "false", "True", "False"):
         return node.id.lower() == "true"
+    if isinstance(node, ast.List) and len(node.elts) == 1:
+        return _literal(node.elts[0], action)  # click([12]): the id as the page shows it
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         value = _literal(node.operand, action)
         if isinstance(value, int | float):

@@ -88,8 +88,8 @@ def find_browser(
     *,
     env: dict[str, str] | None = None,
     playwright_path: Callable[[], str | None] | None = None,
-    system_candidates: Iterable[str] = SYSTEM_CANDIDATES,
-    system_names: Iterable[str] = SYSTEM_NAMES,
+    system_candidates: Iterable[str] | None = None,
+    system_names: Iterable[str] | None = None,
 ) -> FoundBrowser:
     """Return the Chromium to launch, or raise `BrowserNotFoundError` saying how to get one.
 
@@ -110,10 +110,10 @@ def find_browser(
         if candidate and _is_executable(Path(candidate)):
             return FoundBrowser(Path(candidate), "playwright")
 
-    for candidate in system_candidates:
+    for candidate in SYSTEM_CANDIDATES if system_candidates is None else system_candidates:
         if _is_executable(Path(candidate)):
             return FoundBrowser(Path(candidate), "system")
-    for name in system_names:
+    for name in SYSTEM_NAMES if system_names is None else system_names:
         located = shutil.which(name)
         if located:
             return FoundBrowser(Path(located), "system")

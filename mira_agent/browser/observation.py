@@ -2,7 +2,52 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_ELEMENT = re.compile(
+    r'\[(?P<id>[0-9][0-9.]*)\] (?P<role>[a-z]+)(?: "(?P<name>[^"]*)")?'
+    r'(?P<rest>(?: (?:[a-z]+=(?:"[^"]*"|\S+)|checked|disabled|required|invalid|readonly'
+    r'|expanded|collapsed|selected|pressed|focused)(?:\(\+\d+ more\))?)*)'
+)
+_VALUE = re.compile(r'(?P<key>[a-z]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))')
+
+
+@dataclass(frozen=True)
+class ElementRef:
+    """One interactive element as the observation text names it."""
+
+    id: str
+    role: str
+    name: str
+    attributes: dict[str, str]
+    flags: frozenset[str]
+
+    @property
+    def value(self) -> str:
+        return self.attributes.get("value", "")
+
+
+def parse_elements(text: str) -> list[ElementRef]:
+    """The interactive elements of a rendered page, in page order.
+
+    Scripted policies, replay and tests find elements this way, by role and name,
+    exactly as a model reading the same text would.
+    """
+    found = []
+    for match in _ELEMENT.finditer(text):
+        rest = match.group("rest") or ""
+        attributes = {
+            m.group("key"): m.group("quoted") if m.group("quoted") is not None else m.group("bare")
+            for m in _VALUE.finditer(rest)
+        }
+        flags = frozenset(
+            word for word in re.sub(r'[a-z]+=(?:"[^"]*"|\S+)', "", rest).split() if word.isalpha()
+        )
+        found.append(
+            ElementRef(match.group("id"), match.group("role"), match.group("name") or "", attributes, flags)
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -57,6 +102,9 @@ class Observation:
     last_error: str | None = None
     truncated: bool = False
     screenshot: bytes | None = field(default=None, repr=False)
+
+    def elements(self) -> list[ElementRef]:
+        return parse_elements(self.text)
 
     def render(self) -> str:
         """The observation as the model reads it: a short header, then the page."""

@@ -61,9 +61,25 @@
     let out = "";
     for (const c of node.childNodes) {
       if (c.nodeType === 3) out += c.nodeValue;
-      else if (c.nodeType === 1 && !/^(INPUT|SELECT|TEXTAREA|BUTTON|SCRIPT|STYLE)$/.test(c.tagName)) out += " " + textOf(c, true) + " ";
+      else if (c.nodeType === 1 && !/^(INPUT|SELECT|TEXTAREA|BUTTON|SCRIPT|STYLE)$/.test(c.tagName)) {
+        const inner = textOf(c, true);
+        out += BLOCK.has(c.tagName) ? " " + inner + " " : inner;
+      }
     }
     return squash(out);
+  }
+
+  // Passwords, card numbers and security codes never leave the page in clear text.
+  const CARD = /(card.?num|cc.?num|cardnumber|cvv|cvc|csc|security.?code)/i;
+  function secret(el, type) {
+    if (type === "password") return true;
+    const ac = (el.getAttribute("autocomplete") || "").toLowerCase();
+    if (ac === "cc-number" || ac === "cc-csc" || ac === "current-password" || ac === "new-password") return true;
+    return CARD.test(el.name || "") || CARD.test(el.id || "");
+  }
+  function mask(value) {
+    const digits = value.replace(/\D/g, "");
+    return digits.length >= 12 ? "•••• " + digits.slice(-4) : "••••";
   }
 
   function byIds(doc, ids) {
@@ -130,7 +146,7 @@
       const t = (el.getAttribute("type") || "text").toLowerCase();
       if (TYPED.has(t)) s += " type=" + t;
       if (role === "checkbox" || role === "radio" || role === "switch") { if (el.checked) s += " checked"; }
-      else if (role !== "button" && role !== "file" && el.value) s += " value=" + quote(t === "password" ? "••••" : clip(el.value, 80));
+      else if (role !== "button" && role !== "file" && el.value) s += " value=" + quote(secret(el, t) ? mask(el.value) : clip(el.value, 80));
       else if (role === "file" && el.files && el.files.length) s += " files=" + el.files.length;
     } else if (tag === "TEXTAREA") {
       if (el.value) s += " value=" + quote(clip(squash(el.value), 120));
@@ -168,8 +184,9 @@
     return !!(c && c.getAttribute("type") !== "hidden" && c.checkVisibility({ opacityProperty: true, visibilityProperty: true }));
   }
 
+  // Placed outside the page on purpose (left: -9999px, skip links): never shown.
   function offscreen(r, win) {
-    return (r.width < 1 && r.height < 1) || r.right + win.scrollX <= 0 || r.bottom + win.scrollY <= 0;
+    return r.right + win.scrollX <= 0 || r.bottom + win.scrollY <= 0;
   }
 
   // First child (of `kids`) whose bottom edge is inside or below the viewport: lists start there.
@@ -221,8 +238,9 @@
     let handled = false;
     if (role) {
       const r = el.getBoundingClientRect();
-      if (offscreen(r, win)) {
-        if (role !== "clickable" && role !== "link") return;
+      if (offscreen(r, win)) return;
+      if (r.width < 1 && r.height < 1) {
+        // No box of its own (display: contents, an empty wrapper): its content speaks for it.
       } else if (role === "clickable" && (el.querySelector("a,button,input,select,textarea") || (el.textContent || "").length > 200)) {
         // A pointer cursor on a container says nothing about which part is clickable.
       } else {

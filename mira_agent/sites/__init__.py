@@ -1,0 +1,29 @@
+"""Sandbox sites mira serves on loopback, with tasks whose success is checked exactly.
+
+The registry maps a site's name to its class so the CLI and evaluation code can
+start a site by name without importing each site module themselves.
+"""
+
+from __future__ import annotations
+
+from mira_agent.errors import SiteError
+from mira_agent.sites.flights import FlightSite
+
+SITES: dict[str, type[FlightSite]] = {
+    FlightSite.name: FlightSite,
+}
+
+
+def get_site(name: str, seed: int = 0) -> FlightSite:
+    """A fresh, not yet started instance of the site called `name`."""
+    try:
+        site_class = SITES[name]
+    except KeyError:
+        known = ", ".join(sorted(SITES))
+        raise SiteError(f"unknown site {name!r}; known sites: {known}") from None
+    return site_class(seed=seed)
+
+
+def list_sites() -> list[tuple[str, str]]:
+    """(name, description) of every site, sorted by name."""
+    return [(name, SITES[name].description) for name in sorted(SITES)]

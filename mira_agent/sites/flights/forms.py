@@ -1,0 +1,174 @@
+"""Server-side validation of the passenger and payment forms.
+
+The pages never rely on HTML5 `required`/`pattern` to block a submit: native
+validation bubbles are invisible to an accessibility-tree observer, so agents get
+stuck on them. Everything is checked here instead, and each problem comes back as a
+sentence keyed by the field it belongs to, to be shown next to that field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from mira_agent.sites.flights.data import TODAY
+from mira_agent.sites.flights.search import parse_day
+from mira_agent.sites.flights.state import Traveler
+
+Form = Mapping[str, Sequence[str]]
+
+_NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """What a form submission produced: the values to show again and any errors."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _value(form: Form, name: str) -> str:
+    values = form.get(name) or [""]
+    return " ".join(values[0].split())
+
+
+def passenger_field(index: int, name: str) -> str:
+    """The form field name for passenger `index` (1-based): ``p1_first_name``."""
+    return f"p{index}_{name}"
+
+
+def field_owner(name: str) -> str:
+    """Whose field `name` is ("Passenger 2"), so an error summary can say so; else ""."""
+    match = re.fullmatch(r"p(\d+)_\w+", name)
+    return f"Passenger {match.group(1)}" if match else ""
+
+
+def check_name(value: str, label: str) -> str | None:
+    """Why `value` is not an acceptable name, or None when it is."""
+    if not value:
+        return f"Enter the {label}."
+    if len(value) > 40:
+        return f"The {label} must be 40 characters or fewer."
+    if not _NAME.fullmatch(value):
+        return f"The {label} may contain only letters, spaces, hyphens and apostrophes."
+    return None
+
+
+def check_birth_date(value: str) -> str | None:
+    """Why `value` is not a plausible date of birth, or None when it is."""
+    if not value:
+        return "Enter the date of birth."
+    born = parse_day(value)
+    if born is None:
+        return "Enter the date of birth as a date, for example 1985-03-14."
+    if born >= TODAY:
+        return "The date of birth must be in the past."
+    if born < _EARLIEST_BIRTH:
+        return "Enter a date of birth after 1900."
+    return None
+
+
+def check_email(value: str) -> str | None:
+    """Why `value` is not a usable email address, or None when it is."""
+    if not value:
+        return "Enter an email address for the booking confirmation."
+    if not _EMAIL.fullmatch(value):
+        return "Enter a valid email address, like name@example.com."
+    return None
+
+
+def validate_passengers(form: Form, count: int) -> tuple[FormResult, tuple[Traveler, ...]]:
+    """Check `count` passengers and the contact email; travelers only when all are valid."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    travelers = []
+    for index in range(1, count + 1):
+        first_key = passenger_field(index, "first_name")
+        last_key = passenger_field(index, "last_name")
+        birth_key = passenger_field(index, "birth_date")
+        first, last, birth = (_value(form, k) for k in (first_key, last_key, birth_key))
+        values.update({first_key: first, last_key: last, birth_key: birth})
+        for key, problem in (
+            (first_key, check_name(first, "first name")),
+            (last_key, check_name(last, "last name")),
+            (birth_key, check_birth_date(birth)),
+        ):
+            if problem:
+                errors[key] = problem
+        born = parse_day(birth)
+        if born is not None:
+            travelers.append(Traveler(first, last, born.isoformat()))
+    email = _value(form, "email")
+    values["email"] = email
+    if problem := check_email(email):
+        errors["email"] = problem
+    result = FormResult(values, errors)
+    return result, (tuple(travelers) if result.ok else ())
+
+
+def card_digits(value: str) -> str:
+    """The card number without the spaces or hyphens people type between groups."""
+    return re.sub(r"[\s-]", "", value)
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum every real card number satisfies."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def parse_expiry(value: str) -> tuple[int, int] | None:
+    """(year, month) from ``MM/YY`` (or ``MM/YYYY``), None when unreadable."""
+    match = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", value.strip())
+    if not match:
+        return None
+    month, year = int(match.group(1)), int(match.group(2))
+    if year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        return None
+    return year, month
+
+
+def validate_payment(form: Form) -> FormResult:
+    """Check cardholder, card number (Luhn), expiry (not before this month) and CVV."""
+    values = {k: _value(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
+    errors: dict[str, str] = {}
+    if problem := check_name(values["cardholder"], "name on the card"):
+        errors["cardholder"] = problem
+
+    digits = card_digits(values["card_number"])
+    if not digits:
+        errors["card_number"] = "Enter the card number."
+    elif not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+        errors["card_number"] = "That card number is not valid. Check the digits and try again."
+
+    expiry = parse_expiry(values["expiry"])
+    if not values["expiry"]:
+        errors["expiry"] = "Enter the expiry date as MM/YY."
+    elif expiry is None:
+        errors["expiry"] = "Enter the expiry date as MM/YY, for example 08/29."
+    elif expiry < (TODAY.year, TODAY.month):
+        errors["expiry"] = "This card has expired."
+
+    if not values["cvv"]:
+        errors["cvv"] = "Enter the 3-digit security code (CVV)."
+    elif not re.fullmatch(r"\d{3}", values["cvv"]):
+        errors["cvv"] = "The security code (CVV) is the 3 digits on the back of the card."
+    return FormResult(values, errors)

@@ -1,0 +1,123 @@
+"""A scripted policy that solves the flight site's tasks from observations alone.
+
+It reads the same observation text a model reads and answers with the same actions,
+so a run of it proves that each task is solvable through mira's browser layer and that
+the site's checks accept the right booking. `flight_number` lets a test book the wrong
+flight on purpose.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from mira_agent.browser.actions import Action
+from mira_agent.browser.observation import ElementRef, Observation
+from mira_agent.sites.base import Task
+from mira_agent.sites.flights.data import CABIN_LABELS
+from mira_agent.sites.flights.search import SORTS
+
+CRITERION_SORT = {
+    "cheapest_nonstop": "price",
+    "cheapest": "price",
+    "shortest": "duration",
+    "earliest": "departure",
+}
+
+
+class FlightOracle:
+    """Decides the next action for a flight task from the current observation."""
+
+    def __init__(self, task: Task, *, flight_number: str | None = None) -> None:
+        self.task = task
+        self.params = task.params
+        self.flight_number = flight_number or self.params["expected_flight_number"]
+
+    def next_action(self, observation: Observation) -> Action:
+        url = urlparse(observation.url)
+        elements = observation.elements()
+        path = url.path
+        if path == "/":
+            return self._search(elements)
+        if path == "/results":
+            return self._results(elements, parse_qs(url.query))
+        if path.startswith("/flight/"):
+            return _click(elements, "Continue to passenger details")
+        if path.endswith("/passengers"):
+            return self._passengers(elements)
+        if path.endswith("/payment"):
+            return self._payment(elements)
+        if path.startswith("/confirmation/"):
+            return Action("stop", {"answer": f"booked {self.flight_number}"})
+        return Action("goto", {"url": f"{url.scheme}://{url.netloc}/"})
+
+    def _search(self, elements: list[ElementRef]) -> Action:
+        p = self.params
+        for name, value in (("From", p["origin"]), ("To", p["destination"]), ("Date", p["date"])):
+            field = _named(elements, name)
+            if field.value != value:
+                return Action("type", {"element": field.id, "text": value})
+        passengers = p.get("passengers", 1)
+        wanted = f"{passengers} adult" + ("s" if passengers > 1 else "")
+        for name, value in (("Passengers", wanted), ("Cabin", CABIN_LABELS[p["cabin"]])):
+            field = _named(elements, name)
+            if field.value != value:
+                return Action("select", {"element": field.id, "option": value})
+        return _click(elements, "Search flights")
+
+    def _results(self, elements: list[ElementRef], query: dict[str, list[str]]) -> Action:
+        sort = CRITERION_SORT[self.params["criterion"]]
+        if query.get("sort", ["best"])[0] != sort:
+            control = _named(elements, "Sort by")
+            if control.value != SORTS[sort]:
+                return Action("select", {"element": control.id, "option": SORTS[sort]})
+            return _click(elements, "Apply")
+        if self.params["kind"] != "booking":
+            return Action("stop", {"answer": f"${self.params['expected_answer']}"})
+        prefix = f"Select {self.flight_number},"
+        link = next((e for e in elements if e.name.startswith(prefix)), None)
+        if link is None:
+            raise LookupError(f"flight {self.flight_number} is not on the results page")
+        return Action("click", {"element": link.id})
+
+    def _passengers(self, elements: list[ElementRef]) -> Action:
+        for n, traveler in enumerate(self.params["travelers"], 1):
+            for label, key in (
+                ("First name", "first_name"),
+                ("Last name", "last_name"),
+                ("Date of birth", "birth_date"),
+            ):
+                field = _named(elements, label, f"passenger {n}")
+                if field.value != traveler[key]:
+                    return Action("type", {"element": field.id, "text": traveler[key]})
+        email = _named(elements, "Email")
+        if email.value != self.params["email"]:
+            return Action("type", {"element": email.id, "text": self.params["email"]})
+        return _click(elements, "Continue to payment")
+
+    def _payment(self, elements: list[ElementRef]) -> Action:
+        card = self.params["card"]
+        for label, value in (
+            ("Name on card", card["name"]),
+            ("Card number", card["number"]),
+            ("Expiry date", card["expiry"]),
+            ("Security code", card["cvv"]),
+        ):
+            field = _named(elements, label)
+            if not field.value:  # card fields show masked: filled once is enough
+                return Action("type", {"element": field.id, "text": value})
+        pay = next(e for e in elements if e.role == "button" and e.name.startswith("Pay "))
+        return Action("click", {"element": pay.id})
+
+
+def _named(
+    elements: list[ElementRef], prefix: str, contains: str = "", role: str | None = None
+) -> ElementRef:
+    for element in elements:
+        if element.name.startswith(prefix) and contains in element.name:
+            if role is None or element.role == role:
+                return element
+    raise LookupError(f"no element named {prefix!r} on the page")
+
+
+def _click(elements: list[ElementRef], name: str) -> Action:
+    return Action("click", {"element": _named(elements, name, role="button").id})

@@ -1,0 +1,375 @@
+"""The flight site's tasks, generated from its inventory so expected answers are exact.
+
+Each task names a route, a preferred date and a criterion (cheapest non-stop,
+cheapest, shortest, earliest). The date actually used is the first one from the
+preferred date on where the criterion picks a different flight than the obvious
+alternatives (the default "Best" ordering, the other criteria), so an agent that
+ignores the criterion fails instead of passing by luck. Uniqueness of prices,
+durations and departure times in `data` makes the expected flight unambiguous.
+
+Milestone and success checks are closures over the task's facts and read only the
+`FlightState` (and the agent's answer), never the pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from mira_agent.sites.base import Milestone, Task
+from mira_agent.sites.flights.data import (
+    AIRPORTS_BY_CODE,
+    CABIN_LABELS,
+    LAST_DATE,
+    Flight,
+    FlightData,
+)
+from mira_agent.sites.flights.search import sort_key
+from mira_agent.sites.flights.state import FlightState, SearchRecord, Traveler
+
+SITE = "flights"
+TEST_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/28", "cvv": "123"}
+CRITERIA = ("cheapest_nonstop", "cheapest", "shortest", "earliest")
+
+# Which results-page setting makes a criterion visible: used by the second milestone.
+_CRITERION_SORT = {
+    "cheapest_nonstop": "price",
+    "cheapest": "price",
+    "shortest": "duration",
+    "earliest": "departure",
+}
+_CRITERION_WORDING = {
+    "cheapest_nonstop": "the cheapest non-stop flight",
+    "cheapest": "the cheapest flight",
+    "shortest": "the shortest flight (least total travel time)",
+    "earliest": "the earliest departing flight",
+}
+_SORT_WORDING = {
+    "price": "price",
+    "duration": "duration",
+    "departure": "departure time",
+}
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A task before the inventory is consulted; no travelers means an information task."""
+
+    id: str
+    split: str
+    criterion: str
+    origin: str
+    destination: str
+    day: date
+    cabin: str
+    travelers: tuple[Traveler, ...] = ()
+    email: str = ""
+
+    @property
+    def booking(self) -> bool:
+        return bool(self.travelers)
+
+
+_SPECS: tuple[_Spec, ...] = (
+    _Spec(
+        "flights-cheapest-nonstop-bos-den", "train", "cheapest_nonstop", "BOS", "DEN",
+        date(2026, 12, 14), "economy",
+        (Traveler("Maria", "Garcia", "1986-04-12"), Traveler("James", "Chen", "1984-09-30")),
+        "maria.garcia@example.com",
+    ),
+    _Spec(
+        "flights-shortest-jfk-lax", "train", "shortest", "JFK", "LAX",
+        date(2026, 12, 18), "economy",
+        (Traveler("Priya", "Patel", "1990-07-08"),),
+        "priya.patel@example.com",
+    ),
+    _Spec(
+        "flights-earliest-business-sfo-sea", "train", "earliest", "SFO", "SEA",
+        date(2026, 12, 9), "business",
+        (Traveler("Daniel", "Okafor", "1978-11-02"), Traveler("Grace", "Okafor", "1980-01-25")),
+        "d.okafor@example.com",
+    ),
+    _Spec(
+        "flights-cheapest-premium-ord-mia", "train", "cheapest", "ORD", "MIA",
+        date(2026, 12, 20), "premium_economy",
+        (Traveler("Sofia", "Rossi", "1995-05-19"),),
+        "sofia.rossi@example.com",
+    ),
+    _Spec(
+        "flights-price-cheapest-atl-dfw", "train", "cheapest", "ATL", "DFW",
+        date(2026, 12, 5), "economy",
+    ),
+    _Spec(
+        "flights-cheapest-nonstop-sea-den", "test", "cheapest_nonstop", "SEA", "DEN",
+        date(2026, 12, 21), "economy",
+        (
+            Traveler("Liam", "Murphy", "1975-02-14"),
+            Traveler("Emma", "Murphy", "1977-08-03"),
+            Traveler("Noah", "Murphy", "2004-06-30"),
+        ),
+        "liam.murphy@example.com",
+    ),
+    _Spec(
+        "flights-shortest-business-bos-sfo", "test", "shortest", "BOS", "SFO",
+        date(2026, 12, 22), "business",
+        (Traveler("Aiko", "Tanaka", "1969-03-03"), Traveler("Kenji", "Tanaka", "1968-12-17")),
+        "aiko.tanaka@example.com",
+    ),
+    _Spec(
+        "flights-earliest-mia-jfk", "test", "earliest", "MIA", "JFK",
+        date(2026, 12, 27), "economy",
+        (Traveler("Olivia", "Brown", "1999-10-21"),),
+        "olivia.brown@example.com",
+    ),
+    _Spec(
+        "flights-price-nonstop-business-den-ord", "test", "cheapest_nonstop", "DEN", "ORD",
+        date(2026, 12, 11), "business",
+    ),
+)  # fmt: skip
+
+
+def choose_flight(flights: Sequence[Flight], criterion: str, cabin: str) -> Flight | None:
+    """The one flight a criterion picks (or the top "Best" flight for ``best``)."""
+    pool = [f for f in flights if f.nonstop] if criterion == "cheapest_nonstop" else list(flights)
+    if not pool:
+        return None
+    sort = _CRITERION_SORT.get(criterion, "best")
+    return min(pool, key=lambda f: sort_key(f, sort, cabin))
+
+
+# What an agent ignoring the criterion would plausibly pick instead. A task's date is
+# chosen so that its flight differs from all of these (or, failing that, the first two).
+_RIVALS = {
+    "cheapest_nonstop": ("cheapest", "best", "shortest", "earliest"),
+    "cheapest": ("best", "shortest", "earliest"),
+    "shortest": ("best", "cheapest", "earliest"),
+    "earliest": ("best", "cheapest", "shortest"),
+}
+
+
+def _discriminates(flights: Sequence[Flight], criterion: str, cabin: str, rivals: int) -> bool:
+    """Whether the criterion's flight differs from the first `rivals` rival picks."""
+    expected = choose_flight(flights, criterion, cabin)
+    return expected is not None and all(
+        choose_flight(flights, rival, cabin) != expected for rival in _RIVALS[criterion][:rivals]
+    )
+
+
+def _pick_day(data: FlightData, spec: _Spec) -> date:
+    """The first date from the preferred one on where the criterion really matters."""
+    candidates = [
+        spec.day + timedelta(days=k) for k in range(14) if spec.day + timedelta(days=k) <= LAST_DATE
+    ]
+    for rivals in (len(_RIVALS[spec.criterion]), 2):
+        for day in candidates:
+            flights = data.flights(spec.origin, spec.destination, day)
+            if _discriminates(flights, spec.criterion, spec.cabin, rivals):
+                return day
+    return spec.day
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _names(travelers: Sequence[Traveler]) -> list[tuple[str, str]]:
+    return sorted((_clean(t.first_name), _clean(t.last_name)) for t in travelers)
+
+
+def _adults(n: int) -> str:
+    return f"{n} adult" if n == 1 else f"{n} adults"
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def parse_amount(answer: str | None) -> float | None:
+    """The one amount in an answer ("$1,234", "1234 USD", "It costs $234."), else None.
+
+    Dollar-marked numbers win over bare ones; an answer naming two different amounts
+    is ambiguous and reads as no amount.
+    """
+    if not answer:
+        return None
+    found = re.findall(r"(\$?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?", answer)
+    if not found:
+        return None
+    marked = [f for f in found if f[0]]
+    chosen = marked or found
+    values = {float(whole.replace(",", "") + (frac or "")) for _, whole, frac in chosen}
+    return values.pop() if len(values) == 1 else None
+
+
+def _search_matches(record: SearchRecord, spec: _Spec, day: str, passengers: int | None) -> bool:
+    return (
+        record.origin == spec.origin
+        and record.destination == spec.destination
+        and record.date == day
+        and record.cabin == spec.cabin
+        and (passengers is None or record.passengers == passengers)
+    )
+
+
+def _shows_criterion(record: SearchRecord, criterion: str, flight_id: str) -> bool:
+    sorted_right = record.sort == _CRITERION_SORT[criterion]
+    filtered = criterion == "cheapest_nonstop" and record.nonstop_only
+    return (sorted_right or filtered) and flight_id in record.flight_ids
+
+
+def _criterion_text(criterion: str) -> str:
+    sort_text = f"sorted by {_SORT_WORDING[_CRITERION_SORT[criterion]]}"
+    if criterion == "cheapest_nonstop":
+        return f"{sort_text} or filtered to non-stop flights"
+    return sort_text
+
+
+def _build(data: FlightData, spec: _Spec) -> Task:
+    day = _pick_day(data, spec)
+    flights = data.flights(spec.origin, spec.destination, day)
+    expected = choose_flight(flights, spec.criterion, spec.cabin)
+    if expected is None:
+        raise RuntimeError(f"task {spec.id}: no flight satisfies {spec.criterion} on {day}")
+    origin, destination = AIRPORTS_BY_CODE[spec.origin], AIRPORTS_BY_CODE[spec.destination]
+    iso = day.isoformat()
+    cabin_label = CABIN_LABELS[spec.cabin]
+    passengers = len(spec.travelers) if spec.booking else None
+    expected_id = expected.id
+    price = expected.price(spec.cabin)
+
+    def searched(state: FlightState) -> bool:
+        return any(_search_matches(r, spec, iso, passengers) for r in state.searches)
+
+    def criterion_shown(state: FlightState) -> bool:
+        return any(
+            _search_matches(r, spec, iso, passengers)
+            and _shows_criterion(r, spec.criterion, expected_id)
+            for r in state.searches
+        )
+
+    who = f" for {_adults(passengers)}" if passengers else ""
+    milestones = [
+        Milestone(
+            f"Search results for {origin.label} → {destination.label} on {iso}{who} "
+            f"in {cabin_label} are shown",
+            searched,
+        ),
+        Milestone(f"The results are {_criterion_text(spec.criterion)}", criterion_shown),
+    ]
+    params: dict[str, Any] = {
+        "kind": "booking" if spec.booking else "information",
+        "criterion": spec.criterion,
+        "origin": spec.origin,
+        "origin_city": origin.city,
+        "destination": spec.destination,
+        "destination_city": destination.city,
+        "date": iso,
+        "cabin": spec.cabin,
+        "expected_flight_id": expected_id,
+        "expected_flight_number": expected.number,
+        "expected_price": price,
+    }
+    route = f"from {origin.city} to {destination.city} on {_long_date(day)}"
+    if spec.booking:
+        intent, success = _booking_parts(spec, expected, milestones, params, route)
+    else:
+        intent = (
+            f"What is the price per person of {_CRITERION_WORDING[spec.criterion]} {route} "
+            f"in {cabin_label.lower()}? Don't book anything. Answer with the number only."
+        )
+        params["expected_answer"] = str(price)
+        success = _information_success(price)
+    tags = ("booking" if spec.booking else "information", spec.criterion, spec.cabin)
+    return Task(
+        id=spec.id,
+        site=SITE,
+        intent=intent,
+        start_path="/",
+        milestones=tuple(milestones),
+        success=success,
+        split=spec.split,
+        tags=tags,
+        params=params,
+    )
+
+
+def _booking_parts(
+    spec: _Spec,
+    expected: Flight,
+    milestones: list[Milestone],
+    params: dict[str, Any],
+    route: str,
+) -> tuple[str, Callable[[Any, str | None], bool]]:
+    """Intent, success check and the last three milestones of a booking task."""
+    count = len(spec.travelers)
+    names = _names(spec.travelers)
+    expected_id = expected.id
+    lead = spec.travelers[0]
+    card = {"name": lead.full_name, **TEST_CARD}
+    params.update(
+        passengers=count,
+        travelers=[
+            {"first_name": t.first_name, "last_name": t.last_name, "birth_date": t.birth_date}
+            for t in spec.travelers
+        ],
+        email=spec.email,
+        card=card,
+        expected_total=expected.price(spec.cabin) * count,
+    )
+
+    def opened(state: FlightState) -> bool:
+        return any(v.flight_id == expected_id for v in state.views)
+
+    def passengers_given(state: FlightState) -> bool:
+        return any(
+            s.flight_id == expected_id and s.cabin == spec.cabin and _names(s.travelers) == names
+            for s in state.passenger_submissions
+        )
+
+    def booked(state: FlightState, answer: str | None = None) -> bool:
+        bookings = state.bookings
+        if len(bookings) != 1:
+            return False
+        booking = bookings[0]
+        return (
+            booking.flight_id == expected_id
+            and booking.cabin == spec.cabin
+            and len(booking.travelers) == count
+            and _names(booking.travelers) == names
+        )
+
+    full_names = [t.full_name for t in spec.travelers]
+    listed = " and ".join([", ".join(full_names[:-1]), full_names[-1]] if count > 1 else full_names)
+    milestones += [
+        Milestone(f"The details of flight {expected.number} are opened", opened),
+        Milestone(
+            f"Passenger details for {listed} are submitted for flight {expected.number}",
+            passengers_given,
+        ),
+        Milestone(f"The booking of flight {expected.number} is confirmed", booked),
+    ]
+    people = "; ".join(f"{t.full_name}, born {t.birth_date}" for t in spec.travelers)
+    intent = (
+        f"Book {_CRITERION_WORDING[spec.criterion]} {route} for {_adults(count)} in "
+        f"{CABIN_LABELS[spec.cabin].lower()}. Passengers: {people}. "
+        f"Contact email: {spec.email}. Pay with the card {card['number']}, expiry "
+        f"{card['expiry']}, CVV {card['cvv']}, name on card {card['name']}."
+    )
+    return intent, booked
+
+
+def _information_success(price: int) -> Callable[[Any, str | None], bool]:
+    """Right when the answer names the price and nothing was booked along the way."""
+
+    def success(state: FlightState, answer: str | None) -> bool:
+        return parse_amount(answer) == float(price) and not state.bookings
+
+    return success
+
+
+def build_tasks(data: FlightData) -> list[Task]:
+    """All flight tasks for this inventory, in a fixed order (train first, then test)."""
+    return [_build(data, spec) for spec in _SPECS]

@@ -1,0 +1,401 @@
+"""The flight site's pages: a router from (method, path) to handlers that render templates.
+
+Handlers are plain functions of a `Request` returning a `Response`, independent of
+the HTTP server, and they record what happened in `FlightState` as they go. Forms
+follow post/redirect/get, so reloading a page never books twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from mira_agent.sites.flights.data import (
+    AIRPORTS,
+    AIRPORTS_BY_CODE,
+    CABIN_LABELS,
+    CABINS,
+    FIRST_DATE,
+    LAST_DATE,
+    TODAY,
+    Flight,
+    FlightData,
+)
+from mira_agent.sites.flights.forms import (
+    card_digits,
+    field_owner,
+    passenger_field,
+    validate_passengers,
+    validate_payment,
+)
+from mira_agent.sites.flights.search import (
+    MAX_PASSENGERS,
+    SORTS,
+    Query,
+    SearchQuery,
+    first,
+    parse_search,
+    run_search,
+)
+from mira_agent.sites.flights.state import Draft, FlightState, SearchRecord
+
+SITE_TITLE = "Skyway"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a handler needs from an HTTP request: parsed query and form fields."""
+
+    method: str
+    path: str
+    query: Query = field(default_factory=dict)
+    form: Query = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    location: str | None = None
+
+
+Handler = Callable[..., Response]
+
+
+def redirect(location: str) -> Response:
+    """A 303, so the browser follows a POST with a GET."""
+    return Response(303, location=location)
+
+
+def clock(minutes: int) -> str:
+    """Minutes after midnight as a US clock time: 7:05 AM."""
+    hours, mins = divmod(minutes % 1440, 60)
+    return f"{hours % 12 or 12}:{mins:02d} {'AM' if hours < 12 else 'PM'}"
+
+
+def duration(minutes: int) -> str:
+    """A flight duration as 5h 07m."""
+    return f"{minutes // 60}h {minutes % 60:02d}m"
+
+
+def stops_text(flight: Flight) -> str:
+    """Non-stop, or how many stops and where."""
+    if flight.nonstop:
+        return "Non-stop"
+    plural = "stop" if len(flight.stops) == 1 else "stops"
+    return f"{len(flight.stops)} {plural} ({', '.join(flight.stops)})"
+
+
+def money(amount: int) -> str:
+    return f"${amount:,}"
+
+
+def long_date(day: date) -> str:
+    """Monday, December 14, 2026."""
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+def fare_parts(price: int) -> tuple[int, int]:
+    """Split a per-person price into base fare and taxes (which add up to the price)."""
+    base = round(price * 0.84)
+    return base, price - base
+
+
+class FlightApp:
+    """Routes requests to page handlers over a flight inventory and an episode state."""
+
+    def __init__(self, data: FlightData, state: FlightState) -> None:
+        self.data = data
+        self.state = state
+        self.env = Environment(
+            loader=PackageLoader("mira_agent.sites.flights", "templates"),
+            autoescape=select_autoescape(default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            clock=clock, duration=duration, stops=stops_text, money=money, long_date=long_date
+        )
+        self.env.globals.update(
+            site_title=SITE_TITLE,
+            airports=AIRPORTS,
+            airports_by_code=AIRPORTS_BY_CODE,
+            cabins=CABINS,
+            cabin_labels=CABIN_LABELS,
+            first_date=FIRST_DATE,
+            last_date=LAST_DATE,
+            max_passengers=MAX_PASSENGERS,
+            field_owner=field_owner,
+            latest_birth_date=date.fromordinal(TODAY.toordinal() - 1).isoformat(),
+        )
+        self._css = (
+            resources.files("mira_agent.sites.flights").joinpath("static/site.css").read_bytes()
+        )
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
+            ("GET", re.compile(r"/"), self.index),
+            ("GET", re.compile(r"/results"), self.results),
+            ("GET", re.compile(r"/flight/(?P<flight_id>[A-Za-z0-9-]+)"), self.flight),
+            ("POST", re.compile(r"/book"), self.start_booking),
+            ("GET", re.compile(r"/book/(?P<draft_id>\w+)/passengers"), self.passengers),
+            ("POST", re.compile(r"/book/(?P<draft_id>\w+)/passengers"), self.submit_passengers),
+            ("GET", re.compile(r"/book/(?P<draft_id>\w+)/payment"), self.payment),
+            ("POST", re.compile(r"/book/(?P<draft_id>\w+)/payment"), self.submit_payment),
+            ("GET", re.compile(r"/confirmation/(?P<reference>\w+)"), self.confirmation),
+            ("GET", re.compile(r"/bookings"), self.bookings),
+            ("GET", re.compile(r"/static/site\.css"), self.stylesheet),
+            ("GET", re.compile(r"/favicon\.ico"), lambda request: Response(204)),
+        ]
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        """Dispatch to the route matching the whole path; 404 or 405 otherwise."""
+        path_matched = False
+        for method, pattern, handler in self.routes:
+            match = pattern.fullmatch(request.path)
+            if not match:
+                continue
+            path_matched = True
+            if method == request.method:
+                return handler(request, **match.groupdict())
+        if path_matched:
+            problem = f"This page can't be opened with {request.method}."
+            return self.render("error.html", status=405, title="Not allowed", problems=[problem])
+        return self.not_found("We couldn't find that page.")
+
+    def render(self, template: str, status: int = 200, **context: object) -> Response:
+        body = self.env.get_template(template).render(**context).encode("utf-8")
+        return Response(status, body)
+
+    def not_found(self, message: str) -> Response:
+        return self.render("error.html", status=404, title="Page not found", problems=[message])
+
+    def stylesheet(self, request: Request) -> Response:
+        return Response(200, self._css, "text/css; charset=utf-8")
+
+    # -- search --------------------------------------------------------------------
+
+    def index(self, request: Request) -> Response:
+        form = {name: first(request.query, name) for name in ("from", "to", "date", "cabin")}
+        form["passengers"] = first(request.query, "passengers") or "1"
+        form["cabin"] = form["cabin"] or "economy"
+        return self.render("index.html", form=form)
+
+    def results(self, request: Request) -> Response:
+        search, problems = parse_search(request.query)
+        if search is None:
+            self.state.record_rejection("search", tuple(p.split(":")[0] for p in problems))
+            back = {
+                k: first(request.query, k) for k in ("from", "to", "date", "passengers", "cabin")
+            }
+            return self.render(
+                "error.html",
+                status=400,
+                title="We couldn't search for flights",
+                problems=problems,
+                back_url="/?" + urlencode({k: v for k, v in back.items() if v}),
+                back_text="Back to search",
+            )
+        everything, shown = run_search(self.data, search)
+        self.state.record_search(
+            SearchRecord(
+                origin=search.origin.code,
+                destination=search.destination.code,
+                date=search.day.isoformat(),
+                passengers=search.passengers,
+                cabin=search.cabin,
+                sort=search.sort,
+                nonstop_only=search.nonstop_only,
+                airlines=search.airlines,
+                flight_ids=tuple(f.id for f in shown),
+            )
+        )
+        airlines = sorted({f.airline for f in everything}, key=lambda a: a.name)
+        return self.render(
+            "results.html",
+            search=search,
+            flights=shown,
+            total_count=len(everything),
+            airlines=airlines,
+            sorts=SORTS,
+            base_query=self._base_query(search),
+            day_links=self._day_links(search),
+        )
+
+    @staticmethod
+    def _base_query(search: SearchQuery) -> dict[str, str]:
+        return {
+            "from": search.origin.code,
+            "to": search.destination.code,
+            "date": search.day.isoformat(),
+            "passengers": str(search.passengers),
+            "cabin": search.cabin,
+        }
+
+    def _day_links(self, search: SearchQuery) -> dict[str, str]:
+        """Links to the same search a day earlier and later, inside the bookable month."""
+        links = {}
+        for label, delta in (("previous", -1), ("next", 1)):
+            day = date.fromordinal(search.day.toordinal() + delta)
+            if FIRST_DATE <= day <= LAST_DATE:
+                query = self._base_query(search) | {"date": day.isoformat(), "sort": search.sort}
+                links[label] = "/results?" + urlencode(query)
+        return links
+
+    # -- flight details ------------------------------------------------------------
+
+    @staticmethod
+    def _fare_choice(query: Query) -> tuple[int, str]:
+        """Passengers and cabin from a query, falling back to 1 adult in economy."""
+        passengers_text = first(query, "passengers")
+        passengers = int(passengers_text) if passengers_text.isdigit() else 1
+        passengers = min(max(passengers, 1), MAX_PASSENGERS)
+        cabin = first(query, "cabin")
+        return passengers, cabin if cabin in CABINS else "economy"
+
+    def flight(self, request: Request, flight_id: str) -> Response:
+        flight = self.data.flight(flight_id)
+        if flight is None:
+            return self.not_found(f"We couldn't find a flight with the id \u201c{flight_id}\u201d.")
+        passengers, cabin = self._fare_choice(request.query)
+        self.state.record_view(flight.id, cabin, passengers)
+        price = flight.price(cabin)
+        base, taxes = fare_parts(price)
+        results_query = {
+            "from": flight.origin,
+            "to": flight.destination,
+            "date": flight.day.isoformat(),
+            "passengers": str(passengers),
+            "cabin": cabin,
+        }
+        return self.render(
+            "flight.html",
+            flight=flight,
+            passengers=passengers,
+            cabin=cabin,
+            price=price,
+            base_fare=base,
+            taxes=taxes,
+            total=price * passengers,
+            results_url="/results?" + urlencode(results_query),
+            cabin_url=lambda c: (
+                f"/flight/{flight.id}?" + urlencode({"passengers": passengers, "cabin": c})
+            ),
+        )
+
+    def start_booking(self, request: Request) -> Response:
+        flight = self.data.flight(first(request.form, "flight_id"))
+        if flight is None:
+            return self.not_found("That flight is no longer available. Please search again.")
+        passengers, cabin = self._fare_choice(request.form)
+        draft = self.state.create_draft(flight.id, cabin, passengers)
+        return redirect(f"/book/{draft.id}/passengers")
+
+    # -- booking -------------------------------------------------------------------
+
+    def _draft_context(self, draft: Draft) -> dict[str, object]:
+        """What the booking pages show about the draft's flight and fare."""
+        flight = self.data.flight(draft.flight_id)
+        assert flight is not None, "drafts are only created for existing flights"
+        return {"draft": draft, "flight": flight, "total": self._draft_total(draft)}
+
+    def _draft_total(self, draft: Draft) -> int:
+        flight = self.data.flight(draft.flight_id)
+        assert flight is not None, "drafts are only created for existing flights"
+        return flight.price(draft.cabin) * draft.passengers
+
+    def _open_draft(self, draft_id: str) -> tuple[Draft | None, Response | None]:
+        """The draft, or the response to send instead (unknown, or already booked)."""
+        draft = self.state.draft(draft_id)
+        if draft is None:
+            return None, self.not_found("We couldn't find that booking. Please start again.")
+        if draft.booking_reference is not None:
+            return None, redirect(f"/confirmation/{draft.booking_reference}")
+        return draft, None
+
+    def passengers(self, request: Request, draft_id: str) -> Response:
+        draft, other = self._open_draft(draft_id)
+        if draft is None:
+            assert other is not None
+            return other
+        values: dict[str, str] = {"email": draft.email}
+        for index, traveler in enumerate(draft.travelers, start=1):
+            values[passenger_field(index, "first_name")] = traveler.first_name
+            values[passenger_field(index, "last_name")] = traveler.last_name
+            values[passenger_field(index, "birth_date")] = traveler.birth_date
+        return self._passenger_page(draft, values, {})
+
+    def _passenger_page(
+        self, draft: Draft, values: dict[str, str], errors: dict[str, str], status: int = 200
+    ) -> Response:
+        return self.render(
+            "passengers.html",
+            status=status,
+            values=values,
+            errors=errors,
+            field=passenger_field,
+            **self._draft_context(draft),
+        )
+
+    def submit_passengers(self, request: Request, draft_id: str) -> Response:
+        draft, other = self._open_draft(draft_id)
+        if draft is None:
+            assert other is not None
+            return other
+        result, travelers = validate_passengers(request.form, draft.passengers)
+        if not result.ok:
+            self.state.record_rejection("passengers", tuple(result.errors))
+            return self._passenger_page(draft, result.values, result.errors, status=422)
+        self.state.submit_passengers(draft.id, travelers, result.values["email"])
+        return redirect(f"/book/{draft.id}/payment")
+
+    def payment(self, request: Request, draft_id: str) -> Response:
+        draft, other = self._open_draft(draft_id)
+        if draft is None:
+            assert other is not None
+            return other
+        if not draft.travelers:
+            return redirect(f"/book/{draft.id}/passengers")
+        values = {"cardholder": "", "card_number": "", "expiry": "", "cvv": ""}
+        return self.render("payment.html", values=values, errors={}, **self._draft_context(draft))
+
+    def submit_payment(self, request: Request, draft_id: str) -> Response:
+        draft, other = self._open_draft(draft_id)
+        if draft is None:
+            assert other is not None
+            return other
+        if not draft.travelers:
+            return redirect(f"/book/{draft.id}/passengers")
+        result = validate_payment(request.form)
+        context = self._draft_context(draft)
+        if not result.ok:
+            self.state.record_rejection("payment", tuple(result.errors))
+            return self.render(
+                "payment.html", status=422, values=result.values, errors=result.errors, **context
+            )
+        booking = self.state.confirm_booking(
+            draft.id,
+            cardholder=result.values["cardholder"],
+            card_last4=card_digits(result.values["card_number"])[-4:],
+            total=self._draft_total(draft),
+        )
+        return redirect(f"/confirmation/{booking.reference}")
+
+    def confirmation(self, request: Request, reference: str) -> Response:
+        booking = self.state.booking(reference)
+        if booking is None:
+            return self.not_found(f"We couldn't find a booking with reference {reference}.")
+        flight = self.data.flight(booking.flight_id)
+        return self.render("confirmation.html", booking=booking, flight=flight)
+
+    def bookings(self, request: Request) -> Response:
+        rows = [(b, self.data.flight(b.flight_id)) for b in self.state.bookings]
+        return self.render("bookings.html", rows=rows)

@@ -42,6 +42,7 @@ test-all: setup
 	$(BIN)/pytest -m ''
 
 bench-observe: setup
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/observe.py
 
 clean:

@@ -1,3 +1,3 @@
-"""mira: an open browser agent that plans in milestones, and the tools to train open models on its episodes."""
+"""mira: an open browser agent that plans in milestones, and trains open models on its episodes."""
 
 __version__ = "0.1.0"

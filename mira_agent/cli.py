@@ -72,7 +72,7 @@ ProfileOption = Annotated[
     Path | None,
     typer.Option(
         "--profile",
-        help="Browser profile folder that keeps cookies and logins between runs (default: a fresh one).",
+        help="Profile folder that keeps cookies and logins between runs (default: a fresh one).",
     ),
 ]
 
@@ -102,7 +102,7 @@ def run(
         bool | None,
         typer.Option(
             "--wait/--no-wait",
-            help="Keep the browser open until Enter is pressed (default: when run from a terminal).",
+            help="Keep the browser open until Enter is pressed (default: from a terminal).",
         ),
     ] = None,
 ) -> None:

@@ -19,7 +19,7 @@ class _PageHandler(SimpleHTTPRequestHandler):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, directory=str(PAGES), **kwargs)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         if self.path.startswith("/download/report.csv"):
             body = b"flight,price\nUA100,245\n"
             self.send_response(200)
@@ -78,7 +78,7 @@ def session(browser: BrowserSession) -> Iterator[BrowserSession]:
         try:
             browser.goto("about:blank")
             break
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
 
 

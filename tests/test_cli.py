@@ -13,7 +13,9 @@ import pytest
 MIRA = [sys.executable, "-m", "mira_agent"]
 
 
-def mira(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def mira(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "MIRA_HOME": os.environ.get("MIRA_TEST_HOME", "/tmp/mira-test-home")}
     full_env.update(env or {})
     return subprocess.run(
@@ -44,7 +46,16 @@ def test_the_console_script_is_installed() -> None:
 def test_help_explains_every_run_option() -> None:
     result = mira("run", "--help")
     assert result.returncode == 0
-    for option in ("--url", "--headless", "--xvfb", "--browser-path", "--profile", "--site", "--seed", "--screenshot"):
+    for option in (
+        "--url",
+        "--headless",
+        "--xvfb",
+        "--browser-path",
+        "--profile",
+        "--site",
+        "--seed",
+        "--screenshot",
+    ):
         assert option in result.stdout
     top = mira("--help")
     assert "run" in top.stdout and "sites" in top.stdout
@@ -64,7 +75,11 @@ def test_run_without_a_display_warns_and_goes_headless() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
         [*MIRA, "run", "look around", "--url", "about:blank"],
-        capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr
     assert "no display found: running headless" in result.stderr
@@ -114,7 +129,9 @@ def test_serving_on_a_busy_port_is_a_one_line_error() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert_one_line_error(mira("sites", "serve", "flights", "--port", str(port)), 2, "could not serve")
+        assert_one_line_error(
+            mira("sites", "serve", "flights", "--port", str(port)), 2, "could not serve"
+        )
 
 
 def test_sites_serve_answers_http_until_interrupted() -> None:
@@ -127,7 +144,9 @@ def test_sites_serve_answers_http_until_interrupted() -> None:
         port = probe.getsockname()[1]
     process = subprocess.Popen(
         [*MIRA, "sites", "serve", "flights", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         for _ in range(100):

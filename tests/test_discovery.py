@@ -32,7 +32,7 @@ def test_the_environment_variable_counts_as_explicit(tmp_path: Path) -> None:
 
 
 def test_an_explicit_path_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(BrowserNotFoundError, match="--browser-path .* is not an executable"):
+    with pytest.raises(BrowserNotFoundError, match=r"--browser-path .* is not an executable"):
         find_browser(str(tmp_path / "nope"), env={})
     with pytest.raises(BrowserNotFoundError, match="MIRA_BROWSER"):
         find_browser(None, env={"MIRA_BROWSER": str(tmp_path / "nope")})

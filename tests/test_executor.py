@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mira_agent.browser.actions import ACTIONS, Action, parse_action
+from mira_agent.browser.actions import ACTIONS, parse_action
 from mira_agent.browser.executor import HANDLERS, execute
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
@@ -41,12 +41,12 @@ def test_alert_shows_in_the_observation_and_is_answered_by_an_action(
     widgets: BrowserSession,
 ) -> None:
     text = observe(widgets).text
-    result = act(widgets, f'click({id_of(text, "Alert me")})')
+    result = act(widgets, f"click({id_of(text, 'Alert me')})")
     assert result.ok
     seen = observe(widgets)
     assert seen.dialog is not None and seen.dialog.kind == "alert"
     assert 'Dialog (alert): "Saved!"' in seen.render()
-    blocked = act(widgets, f'click({id_of(text, "Delete")})')
+    blocked = act(widgets, f"click({id_of(text, 'Delete')})")
     assert not blocked.ok and "answer it first" in (blocked.error or "")
     assert act(widgets, "answer_dialog(true)").ok
     seen = observe(widgets)
@@ -58,7 +58,7 @@ def test_confirm_dialog_is_accepted_or_dismissed(
     widgets: BrowserSession, accept: bool, expected: str
 ) -> None:
     text = observe(widgets).text
-    act(widgets, f'click({id_of(text, "Delete")})')
+    act(widgets, f"click({id_of(text, 'Delete')})")
     assert observe(widgets).dialog is not None
     assert act(widgets, f"answer_dialog({str(accept).lower()})").ok
     assert title(widgets) == expected
@@ -66,7 +66,7 @@ def test_confirm_dialog_is_accepted_or_dismissed(
 
 def test_prompt_dialog_takes_the_typed_answer(widgets: BrowserSession) -> None:
     text = observe(widgets).text
-    act(widgets, f'click({id_of(text, "Ask name")})')
+    act(widgets, f"click({id_of(text, 'Ask name')})")
     seen = observe(widgets)
     assert seen.dialog is not None and seen.dialog.default_value == "Ann"
     assert act(widgets, 'answer_dialog(true, "Bob")').ok
@@ -75,7 +75,7 @@ def test_prompt_dialog_takes_the_typed_answer(widgets: BrowserSession) -> None:
 
 def test_a_tab_the_page_opens_is_noticed_listed_and_followed(widgets: BrowserSession) -> None:
     text = observe(widgets).text
-    assert act(widgets, f'click({id_of(text, "Open help in a new tab")})').ok
+    assert act(widgets, f"click({id_of(text, 'Open help in a new tab')})").ok
     widgets.run(widgets.page.wait_for_load_state())
     seen = observe(widgets)
     assert len(seen.tabs) == 2 and seen.tabs[1].active
@@ -109,7 +109,7 @@ def test_closing_the_last_tab_leaves_a_blank_one(widgets: BrowserSession) -> Non
 
 def test_downloads_are_saved_in_the_run_folder_and_reported(widgets: BrowserSession) -> None:
     text = observe(widgets).text
-    assert act(widgets, f'click({id_of(text, "Download report")})').ok
+    assert act(widgets, f"click({id_of(text, 'Download report')})").ok
     widgets.run(_until(lambda: any(widgets.downloads_dir.glob("report*.csv"))))
     saved = sorted(widgets.downloads_dir.glob("report*.csv"))[-1]
     assert saved.read_text().startswith("flight,price")
@@ -136,12 +136,12 @@ def test_upload_gives_a_file_input_a_file(widgets: BrowserSession, tmp_path: Pat
 
 def test_hover_press_scroll_and_wait(widgets: BrowserSession) -> None:
     text = observe(widgets).text
-    assert act(widgets, f'hover({id_of(text, "Hover target")})').ok
+    assert act(widgets, f"hover({id_of(text, 'Hover target')})").ok
     assert title(widgets) == "hovered"
     assert act(widgets, f'type({id_of(text, "Query")}, "cheap flights")').ok
     assert act(widgets, 'press("Enter")').ok
     assert title(widgets) == "searched:cheap flights"
-    assert act(widgets, 'type(%s, "denver", enter=true)' % id_of(text, "Query")).ok
+    assert act(widgets, 'type({}, "denver", enter=true)'.format(id_of(text, "Query"))).ok
     assert title(widgets) == "searched:denver"
     box = id_of(text, "Scroll box")
     assert act(widgets, f'scroll("down", element={box})').ok
@@ -176,7 +176,7 @@ def test_a_hidden_element_is_an_error(session: BrowserSession, pages_server: str
 
 def test_a_covered_element_times_out_with_an_error(widgets: BrowserSession) -> None:
     text = observe(widgets).text
-    result = act(widgets, f'click({id_of(text, "Under a cover")})')
+    result = act(widgets, f"click({id_of(text, 'Under a cover')})")
     assert not result.ok and "timed out" in (result.error or "").lower()
 
 
@@ -204,7 +204,7 @@ def test_wrong_option_key_file_and_tab_are_errors(
     assert not result.ok and "no file at" in (result.error or "")
     result = act(session, "switch_tab(7)")
     assert not result.ok and "no tab 7" in (result.error or "")
-    result = act(session, f'click({id_of(text, "Unavailable")})')
+    result = act(session, f"click({id_of(text, 'Unavailable')})")
     assert not result.ok and "disabled" in (result.error or "")
     result = act(session, "answer_dialog(true)")
     assert not result.ok and "no dialog" in (result.error or "")

@@ -41,7 +41,9 @@ def assert_in_order(history: list[list[bool]]) -> None:
 
 @pytest.mark.parametrize("task", TASKS, ids=[t.id for t in TASKS])
 def test_the_scripted_run_passes_each_task_with_milestones_in_order(
-    session: BrowserSession, flight_site, task  # type: ignore[no-untyped-def]
+    session: BrowserSession,
+    flight_site,
+    task,  # type: ignore[no-untyped-def]
 ) -> None:
     flight_site.reset()
     answer, history = run_policy(session, flight_site, task, FlightOracle(task))

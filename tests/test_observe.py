@@ -47,7 +47,9 @@ def test_label_text_is_not_repeated_beside_its_control(observe_page: BrowserSess
     assert text.count("From") == 1
 
 
-def test_hidden_offscreen_and_aria_hidden_controls_are_left_out(observe_page: BrowserSession) -> None:
+def test_hidden_offscreen_and_aria_hidden_controls_are_left_out(
+    observe_page: BrowserSession,
+) -> None:
     text = observe(observe_page).text
     for name in (
         "Hidden by display",
@@ -151,11 +153,11 @@ def test_long_lists_are_cut_with_a_marker_that_follows_the_scroll(
 ) -> None:
     session.goto(f"{pages_server}/long.html")
     top = observe(session, ObserveOptions(max_list_items=20)).text
-    assert "Buy 1\"" in top and "Buy 20\"" in top and "Buy 21\"" not in top
+    assert 'Buy 1"' in top and 'Buy 20"' in top and 'Buy 21"' not in top
     assert "… 380 more items below (scroll down to see them)" in top
     session.run(session.page.evaluate("document.querySelectorAll('li')[200].scrollIntoView()"))
     middle = observe(session, ObserveOptions(max_list_items=20)).text
-    assert "Buy 201\"" in middle and "Buy 1\"" not in middle
+    assert 'Buy 201"' in middle and 'Buy 1"' not in middle
     assert re.search(r"… \d+ items above \(scroll up to see them\)", middle)
 
 

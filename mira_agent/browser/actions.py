@@ -212,7 +212,7 @@ def describe_actions(actions: Sequence[ActionSpec] = ACTIONS) -> str:
     """One line per action: its JSON form and what it does."""
     lines = []
     for spec in actions:
-        fields = ['"action": "%s"' % spec.name]
+        fields = [f'"action": "{spec.name}"']
         for p in spec.params:
             placeholder = {
                 "element": '"12"',

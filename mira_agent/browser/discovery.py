@@ -65,7 +65,7 @@ def playwright_browser(env: dict[str, str] | None = None) -> str | None:
     patterns = (
         "chromium-*/chrome-linux*/chrome",
         "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
-        "chromium-*/chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing",
+        "chromium-*/chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/*",
     )
     found: list[Path] = []
     for root in roots:

@@ -74,7 +74,7 @@ def start_xvfb(size: tuple[int, int] = (1280, 900), timeout: float = 10.0) -> Vi
     if number is None:
         process.kill()
         process.wait()
-        raise DisplayError("Xvfb did not start within %.0f s" % timeout)
+        raise DisplayError(f"Xvfb did not start within {timeout:.0f} s")
     return VirtualDisplay(f":{number}", process)
 
 

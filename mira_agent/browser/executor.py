@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page
+from playwright.async_api import Locator
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from mira_agent.browser.actions import ACTIONS_BY_NAME, Action
@@ -136,7 +136,8 @@ async def _element(session: BrowserSession, action: Action, *, visible: bool = T
     locator = _locate(session, element)
     if await locator.count() == 0:
         raise ActionFailed(
-            f"there is no element [{element}] on the page now; use an id from the latest observation"
+            f"there is no element [{element}] on the page now;"
+            " use an id from the latest observation"
         )
     if visible and not await locator.first.is_visible():
         raise ActionFailed(f"element [{element}] is hidden, so it cannot be used now")
@@ -215,7 +216,10 @@ async def _press(session: BrowserSession, action: Action) -> str:
 async def _scroll(session: BrowserSession, action: Action) -> str:
     direction = action.args["direction"]
     dx, dy = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}[direction]
-    script = "([dx, dy, e]) => { const t = e || window; const w = e ? e.clientWidth : innerWidth; const h = e ? e.clientHeight : innerHeight; t.scrollBy(dx * w * 0.8, dy * h * 0.8); }"
+    script = """([dx, dy, e]) => {
+      const w = e ? e.clientWidth : innerWidth, h = e ? e.clientHeight : innerHeight;
+      (e || window).scrollBy(dx * w * 0.8, dy * h * 0.8);
+    }"""
     if action.element:
         locator = await _element(session, action)
         await locator.evaluate(f"(e, a) => ({script})([a[0], a[1], e])", [dx, dy])

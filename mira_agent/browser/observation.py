@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 _ELEMENT = re.compile(
     r'\[(?P<id>[0-9][0-9.]*)\] (?P<role>[a-z]+)(?: "(?P<name>[^"]*)")?'
     r'(?P<rest>(?: (?:[a-z]+=(?:"[^"]*"|\S+)|checked|disabled|required|invalid|readonly'
-    r'|expanded|collapsed|selected|pressed|focused)(?:\(\+\d+ more\))?)*)'
+    r"|expanded|collapsed|selected|pressed|focused)(?:\(\+\d+ more\))?)*)"
 )
 _VALUE = re.compile(r'(?P<key>[a-z]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))')
 
@@ -45,7 +45,9 @@ def parse_elements(text: str) -> list[ElementRef]:
             word for word in re.sub(r'[a-z]+=(?:"[^"]*"|\S+)', "", rest).split() if word.isalpha()
         )
         found.append(
-            ElementRef(match.group("id"), match.group("role"), match.group("name") or "", attributes, flags)
+            ElementRef(
+                match.group("id"), match.group("role"), match.group("name") or "", attributes, flags
+            )
         )
     return found
 

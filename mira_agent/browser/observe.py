@@ -192,7 +192,10 @@ def _cut(text: str, max_chars: int) -> str:
         cut_at = cut_at if cut_at > 0 else max_chars
         kept, rest = text[:cut_at], len(text) - cut_at
     more = f" and {rest} more characters" if rest else ""
-    return f"{kept}\n… the page goes on{more}; not shown to keep the observation short (scroll down to see more)"
+    return (
+        f"{kept}\n… the page goes on{more}; not shown to keep the observation short"
+        " (scroll down to see more)"
+    )
 
 
 def _first_line(exc: BaseException) -> str:

@@ -104,10 +104,22 @@
     }
     if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) return "textbox";
     if (style.cursor === "pointer" && !parentPointer) return "clickable";
+    if (el.onclick || el.hasAttribute("onclick") || hasJqueryClick(el)) return "clickable";
+    if (!el.firstElementChild && !el.textContent.trim() && (style.backgroundImage !== "none"
+        || (style.content && style.content.startsWith("url(")))) return "icon";
     return null;
   }
 
+  // Pages built with jQuery attach click handlers the DOM does not show; jQuery lists them.
+  const jq = window.jQuery && window.jQuery._data ? window.jQuery : null;
+  function hasJqueryClick(el) {
+    if (!jq) return false;
+    const events = jq._data(el, "events");
+    return !!(events && (events.click || events.mousedown || events.mouseup));
+  }
+
   function nameOf(el, tag, role, doc) {
+    if (role === "scrollable") return squash(el.getAttribute("aria-label") || el.getAttribute("title") || "");
     let n = el.getAttribute("aria-labelledby");
     if (n) { n = byIds(doc, n); if (n) return n; }
     n = el.getAttribute("aria-label");
@@ -131,7 +143,12 @@
       const img = el.querySelector("img[alt]");
       s = img ? squash(img.alt) : "";
     }
-    return s || squash(el.getAttribute("title") || "");
+    s = s || squash(el.getAttribute("title") || "");
+    if (!s && (role === "clickable" || role === "icon")) {
+      // An icon with no words: its class ("share", "trash-icon") is the best name there is.
+      s = squash((typeof el.className === "string" ? el.className : "").replace(/[-_]/g, " "));
+    }
+    return s;
   }
 
   function token(el, tag, role, doc, win) {

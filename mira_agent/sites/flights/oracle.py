@@ -113,9 +113,9 @@ def _named(
     elements: list[ElementRef], prefix: str, contains: str = "", role: str | None = None
 ) -> ElementRef:
     for element in elements:
-        if element.name.startswith(prefix) and contains in element.name:
-            if role is None or element.role == role:
-                return element
+        named = element.name.startswith(prefix) and contains in element.name
+        if named and (role is None or element.role == role):
+            return element
     raise LookupError(f"no element named {prefix!r} on the page")
 
 

@@ -112,6 +112,8 @@ def run(
     launches the browser, serves the sandbox site when no --url is given, and prints
     the observation a model would read.
     """
+    from mira_agent.browser.actions import Action
+    from mira_agent.browser.executor import execute
     from mira_agent.browser.observe import ObserveOptions, observe
     from mira_agent.browser.session import BrowserOptions, BrowserSession
     from mira_agent.config import new_run_dir
@@ -137,15 +139,10 @@ def run(
             console.print(
                 f"[dim]{mode} browser: {session.found.path if session.found else '?'}[/dim]"
             )
-            from mira_agent.browser.actions import Action
-            from mira_agent.browser.executor import execute
-
             result = execute(session, Action("goto", {"url": url}))
-            observation = observe(
-                session,
-                ObserveOptions(marks=screenshot is not None),
-                last_error=result.error,
-            )
+            if not result.ok:
+                raise UsageError(f"cannot start there: {result.error}")
+            observation = observe(session, ObserveOptions(marks=screenshot is not None))
             console.print(observation.render(), markup=False, highlight=False)
             if screenshot is not None and observation.screenshot:
                 screenshot.write_bytes(observation.screenshot)

@@ -109,6 +109,11 @@ def test_no_browser_found_says_how_to_install_one(
     assert err.startswith("mira: error: no Chromium found")
 
 
+def test_a_start_page_that_does_not_load_is_a_one_line_error() -> None:
+    result = mira("run", "x", "--headless", "--url", "http://127.0.0.1:9/")
+    assert_one_line_error(result, 2, "cannot start there: could not open http://127.0.0.1:9/")
+
+
 def test_an_unknown_site_is_a_one_line_error() -> None:
     assert_one_line_error(mira("run", "x", "--site", "nowhere", "--headless"), 2, "unknown site")
 

@@ -178,3 +178,9 @@ def test_set_of_marks_screenshot_draws_ids_on_the_page(observe_page: BrowserSess
     assert plain and marked and plain != marked
     image = Image.open(io.BytesIO(marked))
     assert image.format == "PNG" and image.width >= 1280
+
+
+def test_long_texts_are_cut_with_a_marker(session: BrowserSession) -> None:
+    session.run(session.page.set_content(f"<p>{'lorem ipsum ' * 100}</p>"))
+    text = observe(session, ObserveOptions(max_text_length=50)).text
+    assert len(text) < 80 and text.endswith("…(+1149 chars)")

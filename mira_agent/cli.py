@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from mira_agent import __version__
 from mira_agent.errors import MiraError, UsageError
+
+if TYPE_CHECKING:
+    from mira_agent.browser.session import BrowserSession
+    from mira_agent.runner import RunSpec
 
 app = typer.Typer(
     name="mira",
@@ -28,6 +32,10 @@ sites_app = typer.Typer(
     help="The sandbox web sites mira serves itself, with their tasks.", no_args_is_help=True
 )
 app.add_typer(sites_app, name="sites")
+models_app = typer.Typer(
+    help="The models mira knows and whether each can run here.", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -79,15 +87,69 @@ ProfileOption = Annotated[
 
 @app.command()
 def run(
-    task: Annotated[str, typer.Argument(help="What the agent should do, in plain words.")],
+    task: Annotated[
+        str | None, typer.Argument(help="What the agent should do, in plain words.")
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option("--url", help="Page to start on (default: the sandbox site's start page)."),
+    ] = None,
+    task_id: Annotated[
+        str | None,
+        typer.Option(
+            "--task-id",
+            help="A sandbox task (see `mira sites tasks`): its intent, start page and checker.",
+        ),
     ] = None,
     site: Annotated[
         str, typer.Option("--site", help="Sandbox site to serve when no --url is given.")
     ] = "flights",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sandbox site's data.")] = 0,
+    actor: Annotated[
+        str, typer.Option("--actor", help="Backend that picks actions: local, openai or gemini.")
+    ] = "local",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="The actor's model: a name from `mira models list` or, for local, a .gguf path"
+            " (default: the embedded Gemma 3 270M).",
+        ),
+    ] = None,
+    planner: Annotated[
+        str | None,
+        typer.Option("--planner", help="Backend of the milestone planner (default: the actor's)."),
+    ] = None,
+    planner_model: Annotated[
+        str | None, typer.Option("--planner-model", help="The planner's model.")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Endpoint of an OpenAI-compatible server (or Gemini's)."),
+    ] = None,
+    plan: Annotated[
+        bool, typer.Option("--plan/--no-plan", help="Plan in milestones (--no-plan to compare).")
+    ] = True,
+    max_steps: Annotated[
+        int, typer.Option("--max-steps", min=1, help="Give up after this many steps.")
+    ] = 30,
+    allow_domain: Annotated[
+        list[str] | None,
+        typer.Option("--allow-domain", help="Only let the agent visit this domain (repeatable)."),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Allow paying, buying, deleting and sending without asking."),
+    ] = False,
+    observe_only: Annotated[
+        bool,
+        typer.Option(
+            "--observe-only", help="Only open the page and print what the agent sees; no model."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show tokens and time of each model call.")
+    ] = False,
     headless: HeadlessOption = False,
     xvfb: XvfbOption = False,
     browser_path: BrowserPathOption = None,
@@ -95,67 +157,112 @@ def run(
     screenshot: Annotated[
         Path | None,
         typer.Option(
-            "--screenshot", help="Save a PNG of the page here, with element ids drawn on it."
+            "--screenshot", help="With --observe-only: save a PNG with element ids drawn on it."
         ),
     ] = None,
     wait: Annotated[
         bool | None,
         typer.Option(
             "--wait/--no-wait",
-            help="Keep the browser open until Enter is pressed (default: from a terminal).",
+            help="With --observe-only: keep the browser open until Enter (default: on a terminal).",
         ),
     ] = None,
 ) -> None:
-    """Open the browser on the task's start page and show what the agent sees.
+    """Carry out a task in the browser: plan milestones, act step by step, report the outcome.
 
-    The planner and actor that carry the task out come in a later release; for now this
-    launches the browser, serves the sandbox site when no --url is given, and prints
-    the observation a model would read.
+    Exits 0 when the task succeeded, 1 when it failed, was stopped or gave up.
     """
+    from mira_agent.browser.session import BrowserOptions
+    from mira_agent.config import new_run_dir
+    from mira_agent.runner import RunSpec
+
+    spec = RunSpec(
+        task=task,
+        task_id=task_id,
+        url=url,
+        site=site,
+        seed=seed,
+        actor=actor,
+        actor_model=model,
+        planner=planner,
+        planner_model=planner_model,
+        base_url=base_url,
+        plan=plan,
+        max_steps=max_steps,
+        allow_domains=allow_domain or (),
+        auto_approve=yes,
+        browser=BrowserOptions(
+            headless=headless,
+            xvfb=xvfb,
+            browser_path=browser_path,
+            profile=profile,
+            run_dir=new_run_dir(),
+        ),
+    )
+    if observe_only:
+        _observe_only(spec, screenshot, wait)
+        return
+    _run_agent(spec, verbose)
+
+
+def _run_agent(spec: RunSpec, verbose: bool) -> None:
+    from rich.prompt import Confirm, Prompt
+
+    from mira_agent.console import ConsolePrinter
+    from mira_agent.runner import RunHooks, run_task
+
+    interactive = sys.stdin.isatty()
+
+    def approver(action: str, reason: str) -> bool:
+        if not interactive:
+            err_console.print("mira: no terminal to ask for a yes; refused (pass --yes to allow)")
+            return False
+        return Confirm.ask(f"Allow {action}? ({reason})", default=False)
+
+    def asker(question: str) -> str | None:
+        if not interactive:
+            return None
+        return Prompt.ask(f"The agent asks: {question}") or None
+
+    def warn(session: BrowserSession) -> None:
+        for warning in session.warnings:
+            err_console.print(f"[yellow]mira: {warning}[/yellow]")
+
+    hooks = RunHooks(ConsolePrinter(console, verbose=verbose), approver, asker, on_browser=warn)
+    outcome = run_task(spec, hooks)
+    if outcome.status == "error":
+        raise MiraError(outcome.reason, exit_code=4)
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
+def _observe_only(spec: RunSpec, screenshot: Path | None, wait: bool | None) -> None:
     from mira_agent.browser.actions import Action
     from mira_agent.browser.executor import execute
     from mira_agent.browser.observe import ObserveOptions, observe
-    from mira_agent.browser.session import BrowserOptions, BrowserSession
-    from mira_agent.config import new_run_dir
+    from mira_agent.browser.session import BrowserSession
+    from mira_agent.runner import prepared_site
 
-    if not task.strip():
-        raise UsageError("the task is empty: say what the agent should do")
-    served = None
-    if url is None:
-        from mira_agent.sites import get_site
-
-        served = get_site(site, seed=seed)
-        url = served.start()
-    run_dir = new_run_dir()
-    options = BrowserOptions(
-        headless=headless, xvfb=xvfb, browser_path=browser_path, profile=profile, run_dir=run_dir
-    )
-    try:
-        with BrowserSession(options) as session:
-            for warning in session.warnings:
-                err_console.print(f"[yellow]mira: {warning}[/yellow]")
-            mode = "headless" if session.headless else "visible"
-            console.print(f"[bold]Task:[/bold] {task}")
-            console.print(
-                f"[dim]{mode} browser: {session.found.path if session.found else '?'}[/dim]"
-            )
-            result = execute(session, Action("goto", {"url": url}))
-            if not result.ok:
-                raise UsageError(f"cannot start there: {result.error}")
-            observation = observe(session, ObserveOptions(marks=screenshot is not None))
-            console.print(observation.render(), markup=False, highlight=False)
-            if screenshot is not None and observation.screenshot:
-                screenshot.write_bytes(observation.screenshot)
-                console.print(f"[dim]screenshot saved to {screenshot}[/dim]")
-            if wait if wait is not None else sys.stdin.isatty():
-                console.print("[dim]Press Enter to close the browser.[/dim]")
-                try:
-                    input()
-                except EOFError:
-                    pass
-    finally:
-        if served is not None:
-            served.stop()
+    with prepared_site(spec) as prepared, BrowserSession(spec.browser) as session:
+        for warning in session.warnings:
+            err_console.print(f"[yellow]mira: {warning}[/yellow]")
+        mode = "headless" if session.headless else "visible"
+        console.print(f"[bold]Task:[/bold] {prepared.task}", highlight=False)
+        console.print(f"[dim]{mode} browser: {session.found.path if session.found else '?'}[/dim]")
+        result = execute(session, Action("goto", {"url": prepared.url}))
+        if not result.ok:
+            raise UsageError(f"cannot start there: {result.error}")
+        observation = observe(session, ObserveOptions(marks=screenshot is not None))
+        console.print(observation.render(), markup=False, highlight=False)
+        if screenshot is not None and observation.screenshot:
+            screenshot.write_bytes(observation.screenshot)
+            console.print(f"[dim]screenshot saved to {screenshot}[/dim]")
+        if wait if wait is not None else sys.stdin.isatty():
+            console.print("[dim]Press Enter to close the browser.[/dim]")
+            try:
+                input()
+            except EOFError:
+                pass
 
 
 @sites_app.command("list")
@@ -210,6 +317,23 @@ def sites_serve(
         pass
     finally:
         served.stop()
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """List the known models: backend, context, and whether each is available here."""
+    from rich.table import Table
+
+    from mira_agent.llm.models import availability, known_models
+
+    table = Table("model", "backend", "context", "available", "how", "description")
+    for info in known_models():
+        ok, how = availability(info)
+        name = info.name + (" (default)" if info.default else "")
+        table.add_row(
+            name, info.backend, f"{info.context:,}", "yes" if ok else "no", how, info.description
+        )
+    console.print(table)
 
 
 def _one_line(text: str) -> str:

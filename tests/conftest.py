@@ -95,3 +95,11 @@ def flight_site() -> Iterator[object]:
 def require_xvfb() -> None:
     if shutil.which("Xvfb") is None:
         pytest.fail("Xvfb is not installed: `make setup` installs it (apt-get install xvfb)")
+
+
+@pytest.fixture(scope="session")
+def local_model():  # type: ignore[no-untyped-def]
+    """The embedded Gemma 3 270M, loaded once through llama.cpp."""
+    from mira_agent.llm.llamacpp import LocalBackend
+
+    return LocalBackend(context=4096)

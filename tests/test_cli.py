@@ -63,7 +63,7 @@ def test_help_explains_every_run_option() -> None:
 
 def test_run_opens_the_sandbox_and_prints_what_the_agent_sees(tmp_path: Path) -> None:
     shot = tmp_path / "page.png"
-    result = mira("run", "book a flight", "--headless", "--screenshot", str(shot))
+    result = mira("run", "book a flight", "--observe-only", "--headless", "--screenshot", str(shot))
     assert result.returncode == 0, result.stderr
     assert "Task: book a flight" in result.stdout
     assert "URL: http://127.0.0.1:" in result.stdout
@@ -74,7 +74,7 @@ def test_run_opens_the_sandbox_and_prints_what_the_agent_sees(tmp_path: Path) ->
 def test_run_without_a_display_warns_and_goes_headless() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
-        [*MIRA, "run", "look around", "--url", "about:blank"],
+        [*MIRA, "run", "look around", "--observe-only", "--url", "about:blank"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -86,7 +86,9 @@ def test_run_without_a_display_warns_and_goes_headless() -> None:
 
 
 def test_a_missing_browser_path_is_a_one_line_error_with_exit_code_2(tmp_path: Path) -> None:
-    result = mira("run", "x", "--headless", "--browser-path", str(tmp_path / "no-chrome"))
+    result = mira(
+        "run", "x", "--observe-only", "--headless", "--browser-path", str(tmp_path / "no-chrome")
+    )
     assert_one_line_error(result, 2, "is not an executable browser")
 
 
@@ -100,7 +102,9 @@ def test_no_browser_found_says_how_to_install_one(
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", "/nonexistent")
     monkeypatch.delenv("MIRA_BROWSER", raising=False)
-    monkeypatch.setattr(sys, "argv", ["mira", "run", "x", "--headless", "--url", "about:blank"])
+    monkeypatch.setattr(
+        sys, "argv", ["mira", "run", "x", "--observe-only", "--headless", "--url", "about:blank"]
+    )
     with pytest.raises(SystemExit) as exit_info:
         main()
     assert exit_info.value.code == 2
@@ -110,16 +114,18 @@ def test_no_browser_found_says_how_to_install_one(
 
 
 def test_a_start_page_that_does_not_load_is_a_one_line_error() -> None:
-    result = mira("run", "x", "--headless", "--url", "http://127.0.0.1:9/")
+    result = mira("run", "x", "--observe-only", "--headless", "--url", "http://127.0.0.1:9/")
     assert_one_line_error(result, 2, "cannot start there: could not open http://127.0.0.1:9/")
 
 
 def test_an_unknown_site_is_a_one_line_error() -> None:
-    assert_one_line_error(mira("run", "x", "--site", "nowhere", "--headless"), 2, "unknown site")
+    assert_one_line_error(
+        mira("run", "x", "--observe-only", "--site", "nowhere", "--headless"), 2, "unknown site"
+    )
 
 
 def test_an_empty_task_is_a_one_line_error() -> None:
-    assert_one_line_error(mira("run", "  ", "--headless"), 2, "the task is empty")
+    assert_one_line_error(mira("run", "  ", "--observe-only", "--headless"), 2, "the task is empty")
 
 
 def test_sites_list_and_tasks_show_the_flight_site() -> None:

@@ -110,6 +110,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
         (Param("seconds", "number", "how long", required=False, minimum=0, maximum=10),),
     ),
     ActionSpec(
+        "ask_user",
+        "Ask the user for something only they know (a code, a choice); the run waits for it.",
+        (Param("question", "string", "the question", max_length=200),),
+    ),
+    ActionSpec(
         "stop",
         "Finish the task, with the answer when the task asks a question.",
         (

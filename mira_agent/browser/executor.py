@@ -35,6 +35,7 @@ class ActionResult:
     error: str | None = None
     stop: bool = False
     answer: str | None = None
+    question: str | None = None
 
 
 class ActionFailed(Exception):
@@ -67,6 +68,9 @@ async def execute_async(session: BrowserSession, action: Action) -> ActionResult
     if action.name == "stop":
         answer = action.args.get("answer")
         return ActionResult(True, "stopped", stop=True, answer=answer)
+    if action.name == "ask_user":
+        # The agent loop asks the user; the browser has nothing to do.
+        return ActionResult(True, "asked the user", question=action.args["question"])
     if session.pending_dialog() is not None and action.name not in ("answer_dialog", "wait"):
         return ActionResult(
             False, error="a dialog is open and blocks the page: answer it first with answer_dialog"
@@ -349,3 +353,8 @@ async def _wait(session: BrowserSession, action: Action) -> str:
 @handler("stop")
 async def _stop(session: BrowserSession, action: Action) -> str:
     return "stopped"  # handled before dispatch; declared here so every action has a handler
+
+
+@handler("ask_user")
+async def _ask_user(session: BrowserSession, action: Action) -> str:
+    return "asked the user"  # handled before dispatch, like stop

@@ -1,0 +1,1 @@
+"""The agent loop: observe, check milestones, act; with guards, safety and controls."""

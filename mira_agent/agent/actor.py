@@ -1,0 +1,102 @@
+"""The actor: one prompt, one action. Its answer is constrained to the action schema
+built from the ids on the current page, so a constrained model can only pick elements
+that exist."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mira_agent.browser.actions import (
+    Action,
+    ActionParseError,
+    action_schema,
+    describe_actions,
+    parse_action,
+)
+from mira_agent.browser.observation import Observation
+from mira_agent.llm.base import Backend, Completion, Message, ModelOutputError
+from mira_agent.templates import render_prompt
+
+
+def actor_schema(element_ids: Sequence[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "thought": {"type": "string", "maxLength": 200},
+            "action": action_schema(list(element_ids)),
+        },
+        "required": ["thought", "action"],
+        "additionalProperties": False,
+    }
+
+
+@dataclass(frozen=True)
+class Decision:
+    messages: list[Message]
+    completion: Completion
+    thought: str
+    action: Action | None
+    error: str | None = None
+
+
+class Actor:
+    def __init__(self, backend: Backend, *, max_tokens: int = 200, images: bool = False) -> None:
+        self.backend = backend
+        self.max_tokens = max_tokens
+        self.images = images and backend.takes_images
+        self._actions = describe_actions()
+
+    def prompt(
+        self,
+        task: str,
+        history: Sequence[str],
+        plan: str,
+        notes: Sequence[str],
+        observation: Observation,
+    ) -> list[Message]:
+        messages = render_prompt(
+            "actor",
+            actions=self._actions,
+            task=task,
+            history="\n".join(history) or "(none yet)",
+            plan=plan,
+            notes="\n".join(f"- {n}" for n in notes),
+            observation=observation.render(),
+        )
+        if self.images and observation.screenshot:
+            last = messages[-1]
+            messages[-1] = Message(last.role, last.content, (observation.screenshot,))
+        return messages
+
+    def decide(
+        self,
+        task: str,
+        history: Sequence[str],
+        plan: str,
+        notes: Sequence[str],
+        observation: Observation,
+    ) -> Decision:
+        messages = self.prompt(task, history, plan, notes, observation)
+        schema = actor_schema(observation.element_ids)
+        completion = self.backend.complete(messages, schema=schema, max_tokens=self.max_tokens)
+        thought, action, error = read_decision(completion.text)
+        return Decision(messages, completion, thought, action, error)
+
+
+def read_decision(text: str) -> tuple[str, Action | None, str | None]:
+    """(thought, action, error) from the actor's raw answer; never raises."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = None
+    try:
+        if isinstance(data, dict) and isinstance(data.get("action"), dict):
+            return str(data.get("thought", ""))[:300], parse_action(data["action"]), None
+        return "", parse_action(text), None
+    except (ActionParseError, ModelOutputError) as exc:
+        thought = str(data.get("thought", ""))[:300] if isinstance(data, dict) else ""
+        return thought, None, str(exc)

@@ -1,0 +1,73 @@
+"""When to re-plan and when to give up, as WebArena-Lite does, kept as pure bookkeeping.
+
+Give up after `max_steps`, after 5 unparseable outputs in a row, or after 5 identical
+actions in a row. Before giving up on a loop, hand it to the re-planner: an action
+repeated 3 times, the same page state seen 3 times, or no milestone done for
+`stall_steps` steps each ask for a new plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class GuardConfig:
+    max_steps: int = 30
+    max_unparseable: int = 5
+    max_repeats: int = 5
+    replan_repeats: int = 3
+    replan_same_state: int = 3
+    stall_steps: int = 10
+
+
+@dataclass
+class Guards:
+    config: GuardConfig = field(default_factory=GuardConfig)
+    unparseable: int = 0
+    repeats: int = 0
+    last_action: str | None = None
+    since_progress: int = 0
+    state_counts: dict[str, int] = field(default_factory=dict)
+
+    def parse_failed(self) -> str | None:
+        """Count an unusable output; the reason to give up, if it is time."""
+        self.unparseable += 1
+        if self.unparseable >= self.config.max_unparseable:
+            return f"{self.unparseable} unparseable outputs in a row"
+        return None
+
+    def acted(self, action: str) -> str | None:
+        """Count an action; the reason to give up when the same one repeats too often."""
+        self.unparseable = 0
+        self.repeats = self.repeats + 1 if action == self.last_action else 1
+        self.last_action = action
+        if self.repeats >= self.config.max_repeats:
+            return f"the same action {self.repeats} times in a row: {action}"
+        return None
+
+    def saw_state(self, url: str, observation: str) -> None:
+        key = hashlib.sha1(f"{url}\n{observation}".encode()).hexdigest()
+        self.state_counts[key] = self.state_counts.get(key, 0) + 1
+        self._last_state = key
+
+    def progressed(self, made_progress: bool) -> None:
+        self.since_progress = 0 if made_progress else self.since_progress + 1
+
+    def replan_reason(self) -> str | None:
+        """Why the planner should revise the plan now, or None."""
+        if self.repeats >= self.config.replan_repeats:
+            return f"the same action was repeated {self.repeats} times"
+        last = getattr(self, "_last_state", None)
+        if last and self.state_counts.get(last, 0) >= self.config.replan_same_state:
+            return "the agent is going in circles: the same page came back again and again"
+        if self.since_progress >= self.config.stall_steps:
+            return f"no milestone was reached in {self.since_progress} steps"
+        return None
+
+    def replanned(self) -> None:
+        """After a new plan, give it room before asking again."""
+        self.since_progress = 0
+        self.repeats = min(self.repeats, 1)
+        self.state_counts.clear()

@@ -1,0 +1,304 @@
+"""The agent loop: observe → check milestones → act, until the task is done or a guard
+ends it. Everything it does is reported as events; it knows nothing of who listens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from mira_agent.agent import events as ev
+from mira_agent.agent.actor import Actor
+from mira_agent.agent.controls import Controls
+from mira_agent.agent.guards import GuardConfig, Guards
+from mira_agent.agent.safety import Redactor, approval_reason, domain_allowed
+from mira_agent.browser.actions import Action
+from mira_agent.browser.executor import execute
+from mira_agent.browser.observation import Observation
+from mira_agent.browser.observe import ObserveOptions, observe
+from mira_agent.browser.session import BrowserSession
+from mira_agent.llm.base import LLMError
+from mira_agent.planning.milestones import Plan
+from mira_agent.planning.planner import Planner
+
+Approver = Callable[[str, str], bool]
+Asker = Callable[[str], str | None]
+Judge = Callable[[str | None], bool]
+
+
+@dataclass
+class AgentConfig:
+    guards: GuardConfig = field(default_factory=GuardConfig)
+    verify_stop: bool = True
+    allow_domains: Sequence[str] = ()
+    auto_approve: bool = False
+    observe: ObserveOptions = field(default_factory=ObserveOptions)
+
+
+def _refuse(action: str, reason: str) -> bool:
+    return False
+
+
+def _no_answer(question: str) -> str | None:
+    return None
+
+
+class Agent:
+    """Runs one task in a browser session with an actor and, optionally, a planner."""
+
+    def __init__(
+        self,
+        session: BrowserSession,
+        actor: Actor,
+        task: str,
+        *,
+        planner: Planner | None = None,
+        config: AgentConfig | None = None,
+        sink: ev.Sink = lambda event: None,
+        controls: Controls | None = None,
+        approver: Approver = _refuse,
+        asker: Asker = _no_answer,
+        judge: Judge | None = None,
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.planner = planner
+        self.task = task
+        self.config = config or AgentConfig()
+        self.sink = sink
+        self.controls = controls or Controls()
+        self.approver = approver
+        self.asker = asker
+        self.judge = judge
+        self.guards = Guards(self.config.guards)
+        self.redactor = Redactor()
+        self.plan: Plan | None = None
+        self.history: list[str] = []
+        self.notes: list[str] = []
+        self.step = 0
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _emit(self, event: ev.Event) -> None:
+        self.sink(event)
+
+    def _observe(self, last_error: str | None = None) -> Observation:
+        return observe(self.session, self.config.observe, last_error=last_error)
+
+    def _set_plan(self, plan: Plan, reason: str) -> None:
+        self.plan = plan
+        self._emit(ev.PlanMade(self.step, plan, reason))
+
+    def _planner_calls(self, before: int) -> None:
+        assert self.planner is not None
+        for call in self.planner.calls[before:]:
+            self._emit(
+                ev.ModelCalled(self.step, call.purpose, tuple(call.messages), call.completion)
+            )
+
+    def _check(self, observation: Observation, last_action: str, last_result: str) -> list[int]:
+        """Ask the checker which milestones are done; emit what changed."""
+        if self.planner is None or self.plan is None or self.plan.complete:
+            return []
+        before = len(self.planner.calls)
+        try:
+            verdict = self.planner.check(
+                self.task, self.plan, observation.render(), last_action, last_result
+            )
+        finally:
+            self._planner_calls(before)
+        self.plan, newly = self.plan.mark(verdict.done, self.step)
+        self._emit(ev.ProgressChecked(self.step, tuple(self.plan.progress), verdict.reason))
+        for index in newly:
+            self._emit(ev.MilestoneDone(self.step, index, self.plan.milestones[index].text))
+        return newly
+
+    def _replan(self, observation: Observation, why: str) -> None:
+        if self.planner is None or self.plan is None:
+            return
+        before = len(self.planner.calls)
+        try:
+            revised = self.planner.replan(self.task, self.plan, observation.render(), why)
+        finally:
+            self._planner_calls(before)
+        self.guards.replanned()
+        if revised is not self.plan:
+            self._set_plan(revised, why)
+
+    def _finish(self, status: str, reason: str, answer: str | None = None) -> ev.Outcome:
+        plan = self.plan
+        source = "none"
+        if status == "answered":
+            if self.judge is not None:
+                status, source = ("succeeded" if self.judge(answer) else "failed"), "checker"
+            elif plan is not None:
+                status, source = ("succeeded" if plan.complete else "failed"), "planner"
+            else:
+                status, source = "succeeded", "actor"
+        outcome = ev.Outcome(
+            status=status,
+            answer=answer,
+            reason=reason,
+            steps=self.step,
+            milestones_done=plan.done_count if plan else 0,
+            milestones_total=len(plan.milestones) if plan else 0,
+            source=source,
+        )
+        self._emit(ev.Finished(self.step, outcome))
+        return outcome
+
+    def _show(self, action: Action) -> str:
+        return self.redactor.redact(str(action))
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def run(self) -> ev.Outcome:
+        """Run to the end. Model and browser errors end the run with status ``error``."""
+        try:
+            return self._run()
+        except LLMError as exc:
+            self._emit(ev.ErrorEvent(self.step, str(exc)))
+            return self._finish("error", str(exc))
+
+    def _run(self) -> ev.Outcome:
+        observation = self._observe()
+        self._emit(
+            ev.RunStarted(
+                0,
+                self.redactor.redact(self.task),
+                observation.url,
+                f"{self.actor.backend.name}:{self.actor.backend.model}",
+                f"{self.planner.backend.name}:{self.planner.backend.model}"
+                if self.planner
+                else None,
+            )
+        )
+        if self.planner is not None:
+            before = len(self.planner.calls)
+            try:
+                plan = self.planner.decompose(self.task, observation.render())
+            finally:
+                self._planner_calls(before)
+            self._set_plan(plan, "initial plan")
+
+        last_error: str | None = None
+        last_action, last_result = "(none)", "(none)"
+        challenged = False
+        while self.step < self.config.guards.max_steps:
+            if not self.controls.wait_turn():
+                return self._finish("stopped", "stopped by the user")
+            self.step += 1
+            observation = self._observe(last_error)
+            last_error = None
+            self.guards.saw_state(observation.url, observation.text)
+            if self.step > 1:
+                newly = self._check(observation, last_action, last_result)
+                self.guards.progressed(bool(newly))
+            why = self.guards.replan_reason() if self.plan is not None else None
+            if why:
+                self._replan(observation, why)
+            for hint in self.controls.take_hints():
+                self._emit(ev.HintReceived(self.step, hint))
+                self.notes.append(f"The user says: {hint}")
+
+            decision = self.actor.decide(
+                self.task,
+                self.history,
+                self.plan.render() if self.plan else "(no plan: work it out step by step)",
+                self.notes,
+                observation,
+            )
+            self.notes = []
+            self._emit(
+                ev.ModelCalled(self.step, "actor", tuple(decision.messages), decision.completion)
+            )
+            action = decision.action
+            elements = observation.elements()
+            if action is not None:
+                self.redactor.note_typed(action, elements)
+            self._emit(
+                ev.StepDecided(
+                    self.step,
+                    observation.url,
+                    self.redactor.redact(decision.thought),
+                    self._show(action) if action else f"(unusable: {decision.error})",
+                    observation.text,
+                )
+            )
+            if action is None:
+                last_error = f"your answer was not a valid action: {decision.error}"
+                self._emit(ev.ErrorEvent(self.step, last_error))
+                if reason := self.guards.parse_failed():
+                    return self._finish("gave_up", reason)
+                continue
+            if reason := self.guards.acted(str(action)):
+                return self._finish("gave_up", reason)
+
+            shown = self._show(action)
+            refusal = self._refusal(action, elements, observation)
+            if refusal:
+                last_error = refusal
+                self.history.append(f"{self.step}. {shown} -> refused: {refusal}")
+                self._emit(ev.ActionDone(self.step, shown, False, "", refusal))
+                last_action, last_result = shown, refusal
+                continue
+
+            result = execute(self.session, action)
+            message = self.redactor.redact(result.message)
+            self._emit(ev.ActionDone(self.step, shown, result.ok, message, result.error))
+            outcome_text = message if result.ok else f"error: {result.error}"
+            self.history.append(f"{self.step}. {shown} -> {outcome_text}")
+            last_action, last_result = shown, outcome_text
+            if not result.ok:
+                last_error = result.error
+            if self.config.allow_domains and not domain_allowed(
+                self.session.page.url, self.config.allow_domains
+            ):
+                left = self.session.page.url
+                execute(self.session, Action("back"))
+                last_error = f"{left} is outside the allowed domains; went back"
+            if result.question:
+                answer = self.asker(result.question)
+                self._emit(ev.UserAsked(self.step, result.question, answer))
+                self.notes.append(
+                    f"You asked the user: {result.question} They answered: {answer}"
+                    if answer
+                    else f"You asked the user: {result.question} There was no answer."
+                )
+            if result.stop:
+                if self._should_challenge(challenged):
+                    challenged = True
+                    final = self._observe()
+                    self._check(final, shown, outcome_text)
+                    if self.plan is not None and not self.plan.complete:
+                        missing = "; ".join(self.plan.open_milestones())
+                        self.notes.append(
+                            f"You chose to stop, but these milestones are not done: {missing}."
+                            " Finish them, or stop again if you are sure the task is done."
+                        )
+                        continue
+                return self._finish("answered", "the agent stopped", result.answer)
+        return self._finish("gave_up", f"the step budget ({self.config.guards.max_steps}) ran out")
+
+    def _should_challenge(self, challenged: bool) -> bool:
+        return (
+            self.config.verify_stop
+            and not challenged
+            and self.planner is not None
+            and self.plan is not None
+            and not self.plan.complete
+        )
+
+    def _refusal(self, action: Action, elements: list, observation: Observation) -> str | None:
+        """Why `action` must not run (outside the allowed domains, or the user said no)."""
+        url = action.args.get("url")
+        if url and not domain_allowed(str(url), self.config.allow_domains):
+            return f"{url} is outside the allowed domains ({', '.join(self.config.allow_domains)})"
+        reason = approval_reason(action, elements, observation.focused)
+        if reason and not self.config.auto_approve:
+            shown = self._show(action)
+            self._emit(ev.NeedsApproval(self.step, shown, reason))
+            approved = self.approver(shown, reason)
+            self._emit(ev.ApprovalGiven(self.step, shown, approved))
+            if not approved:
+                return f"the user did not allow this action ({reason})"
+        return None

@@ -1,0 +1,100 @@
+"""What needs the user's yes, where the agent may go, and what must never be shown.
+
+Pure functions over actions and observation text, so the rules can be read and tested
+on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlparse
+
+from mira_agent.browser.actions import Action
+from mira_agent.browser.observation import ElementRef
+
+RISKY = re.compile(
+    r"\b(pay|buy|purchase|order|checkout|check out|book now"
+    r"|confirm (booking|purchase|payment|order)|place order|delete|remove|erase|send|transfer"
+    r"|donate|subscribe|unsubscribe)\b",
+    re.IGNORECASE,
+)
+SECRET_NAME = re.compile(r"password|passcode|card|cvv|cvc|security code|pin\b", re.IGNORECASE)
+MASK = "••••"
+
+
+def approval_reason(
+    action: Action, elements: Sequence[ElementRef], focused: str | None = None
+) -> str | None:
+    """Why `action` needs the user's yes (it pays, buys, deletes or sends), or None."""
+    by_id = {e.id: e for e in elements}
+    if action.name == "click" and action.element in by_id:
+        name = by_id[action.element].name
+        if RISKY.search(name):
+            return f'it clicks "{name}"'
+    submits = (action.name == "press" and action.args.get("key") == "Enter") or (
+        action.name == "type" and action.args.get("enter")
+    )
+    if submits:
+        risky = [e.name for e in elements if e.role == "button" and RISKY.search(e.name)]
+        if risky:
+            return f'pressing Enter may submit the form ("{risky[0]}")'
+    return None
+
+
+def domain_allowed(url: str, allowed: Iterable[str]) -> bool:
+    """Whether `url` is inside the allowed domains (subdomains included). Browser-internal
+    pages (about:, data:, blob:, chrome-error:) are always allowed; so is everything
+    when no domain is given."""
+    allowed = [a.lower().lstrip(".") for a in allowed]
+    if not allowed:
+        return True
+    parsed = urlparse(url)
+    if parsed.scheme in ("about", "data", "blob", "chrome-error", "chrome"):
+        return True
+    host = (parsed.hostname or "").lower()
+    return any(host == a or host.endswith("." + a) for a in allowed)
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+_CARDISH = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
+
+
+class Redactor:
+    """Masks secrets in anything shown to people: card numbers anywhere, and whatever the
+    agent typed into a password or card field."""
+
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+
+    def note_typed(self, action: Action, elements: Sequence[ElementRef]) -> None:
+        if action.name != "type":
+            return
+        element = next((e for e in elements if e.id == action.element), None)
+        secret_field = element is not None and (
+            element.attributes.get("type") == "password"
+            or SECRET_NAME.search(element.name) is not None
+            or element.value.startswith(MASK)
+        )
+        text = str(action.args.get("text", ""))
+        if secret_field and len(text) >= 3:
+            self.secrets.add(text)
+
+    def redact(self, text: str) -> str:
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+
+        def card(match: re.Match[str]) -> str:
+            digits = re.sub(r"\D", "", match.group(0))
+            return f"{MASK} {digits[-4:]}" if _luhn(digits) else match.group(0)
+
+        return _CARDISH.sub(card, text)

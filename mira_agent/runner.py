@@ -1,0 +1,145 @@
+"""Put a run together: serve the sandbox site if needed, load the models, open the
+browser, and drive the agent. The CLI and the TUI call this; it prints nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from mira_agent.agent import events as ev
+from mira_agent.agent.actor import Actor
+from mira_agent.agent.controls import Controls
+from mira_agent.agent.guards import GuardConfig
+from mira_agent.agent.loop import Agent, AgentConfig, Approver, Asker, Judge
+from mira_agent.browser.actions import Action
+from mira_agent.browser.executor import execute
+from mira_agent.browser.session import BrowserOptions, BrowserSession
+from mira_agent.errors import UsageError
+from mira_agent.llm.base import Backend
+from mira_agent.llm.registry import make_backend
+from mira_agent.planning.planner import Planner
+from mira_agent.sites.base import Task
+
+
+@dataclass
+class RunSpec:
+    """Everything a run needs, as the CLI's options say it."""
+
+    task: str | None = None
+    task_id: str | None = None
+    url: str | None = None
+    site: str = "flights"
+    seed: int = 0
+    actor: str = "local"
+    actor_model: str | None = None
+    planner: str | None = None  # None: the actor's backend and model
+    planner_model: str | None = None
+    base_url: str | None = None
+    plan: bool = True
+    max_steps: int = 30
+    allow_domains: Sequence[str] = ()
+    auto_approve: bool = False
+    browser: BrowserOptions = field(default_factory=BrowserOptions)
+
+
+@dataclass
+class Prepared:
+    task: str
+    url: str
+    judge: Judge | None
+    allow_domains: list[str]
+
+
+def load_backends(spec: RunSpec) -> tuple[Backend, Backend | None]:
+    """The actor's backend and the planner's (None with --no-plan). Loaded before the
+    browser opens, so a missing key or model fails fast."""
+    actor = make_backend(spec.actor, spec.actor_model, spec.base_url)
+    if not spec.plan:
+        return actor, None
+    kind = spec.planner or spec.actor
+    model = (
+        spec.planner_model
+        if spec.planner_model is not None
+        else (spec.actor_model if kind == spec.actor else None)
+    )
+    # A second instance even for the same local model: each keeps its own KV cache, so
+    # alternating planner and actor prompts does not throw away the other's prefix.
+    return actor, make_backend(kind, model, spec.base_url)
+
+
+@contextmanager
+def prepared_site(spec: RunSpec) -> Iterator[Prepared]:
+    """Serve the sandbox site when the run needs it; resolve the task and start URL."""
+    site = None
+    try:
+        task: Task | None = None
+        if spec.url is None or spec.task_id is not None:
+            from mira_agent.sites import get_site
+
+            site = get_site(spec.site, seed=spec.seed)
+            base = site.start()
+            if spec.task_id is not None:
+                task = next((t for t in site.tasks() if t.id == spec.task_id), None)
+                if task is None:
+                    ids = ", ".join(t.id for t in site.tasks())
+                    raise UsageError(f"no task {spec.task_id!r} on {spec.site}; its tasks: {ids}")
+            url = spec.url or base + (task.start_path if task else "/")
+        else:
+            url = spec.url
+        text = (spec.task or "").strip() or (task.intent if task else "")
+        if not text:
+            raise UsageError("the task is empty: say what the agent should do")
+        judge = None
+        if task is not None and site is not None:
+            state_site, checked = site, task
+            judge = lambda answer: checked.success(state_site.state, answer)  # noqa: E731
+        allowed = list(spec.allow_domains)
+        if allowed and site is not None:
+            allowed.append("127.0.0.1")
+        yield Prepared(text, url, judge, allowed)
+    finally:
+        if site is not None:
+            site.stop()
+
+
+@dataclass
+class RunHooks:
+    """How the caller takes part in a run: where events go, who says yes, who answers
+    the agent's questions, and (optionally) the controls and a look at the browser."""
+
+    sink: ev.Sink
+    approver: Approver
+    asker: Asker
+    controls: Controls | None = None
+    on_browser: Callable[[BrowserSession], None] | None = None
+
+
+def run_task(spec: RunSpec, hooks: RunHooks) -> ev.Outcome:
+    """Run `spec` to its outcome. The task and site are checked first, then the models
+    load (a missing key fails before any browser opens), then the browser starts."""
+    with prepared_site(spec) as prepared:
+        actor_backend, planner_backend = load_backends(spec)
+        with BrowserSession(spec.browser) as session:
+            if hooks.on_browser is not None:
+                hooks.on_browser(session)
+            opened = execute(session, Action("goto", {"url": prepared.url}))
+            if not opened.ok:
+                raise UsageError(f"cannot start there: {opened.error}")
+            agent = Agent(
+                session,
+                Actor(actor_backend),
+                prepared.task,
+                planner=Planner(planner_backend) if planner_backend else None,
+                config=AgentConfig(
+                    guards=GuardConfig(max_steps=spec.max_steps),
+                    allow_domains=prepared.allow_domains,
+                    auto_approve=spec.auto_approve,
+                ),
+                sink=hooks.sink,
+                controls=hooks.controls,
+                approver=hooks.approver,
+                asker=hooks.asker,
+                judge=prepared.judge,
+            )
+            return agent.run()

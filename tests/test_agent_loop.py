@@ -1,0 +1,350 @@
+"""The planner and the loop with scripted models (test doubles that answer from a
+script) on the real flight site in a real browser: milestones recorded, re-planning
+when stuck, the guards, the stop check, the approval gate, hints and pause."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+
+import pytest
+from rich.console import Console
+
+from mira_agent.agent import events as ev
+from mira_agent.agent.actor import Actor
+from mira_agent.agent.controls import Controls
+from mira_agent.agent.guards import GuardConfig
+from mira_agent.agent.loop import Agent, AgentConfig
+from mira_agent.browser.observation import Observation
+from mira_agent.browser.session import BrowserSession
+from mira_agent.console import ConsolePrinter
+from mira_agent.llm.scripted import ScriptedBackend
+from mira_agent.planning.planner import Planner
+from mira_agent.sites.flights.oracle import FlightOracle
+
+
+def booking_task(site):  # type: ignore[no-untyped-def]
+    return next(t for t in site.tasks() if t.params["kind"] == "booking")
+
+
+def page_of(messages) -> Observation:  # type: ignore[no-untyped-def]
+    """The observation as the actor's prompt shows it (the last user message)."""
+    text = messages[-1].content.split("The browser now shows:\n", 1)[1]
+    url = re.search(r"^URL: (.*)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    return Observation(url=url, title="", tabs=(), text=text)
+
+
+def oracle_actor(task, **kwargs):  # type: ignore[no-untyped-def]
+    oracle = FlightOracle(task, **kwargs)
+
+    def answer(messages, schema):  # type: ignore[no-untyped-def]
+        action = oracle.next_action(page_of(messages))
+        return {"thought": f"next: {action.name}", "action": action.to_json()}
+
+    return answer
+
+
+def site_checker(task, site):  # type: ignore[no-untyped-def]
+    """A checker that answers from the site's own milestone checks."""
+
+    def answer(messages, schema):  # type: ignore[no-untyped-def]
+        if "done" not in schema["properties"]:  # a re-plan: keep the site's open milestones
+            progress = task.progress(site.state)
+            return {
+                "milestones": [
+                    m.text for m, d in zip(task.milestones, progress, strict=True) if not d
+                ]
+            }
+        count = schema["properties"]["done"]["minItems"]
+        progress = task.progress(site.state)[:count]
+        return {"done": progress + [False] * (count - len(progress)), "reason": "site checks"}
+
+    return answer
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[ev.Event] = []
+        self.hooks: list = []
+
+    def __call__(self, event: ev.Event) -> None:
+        self.events.append(event)
+        for hook in self.hooks:
+            hook(event)
+
+    def of(self, kind):  # type: ignore[no-untyped-def]
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def start(session: BrowserSession, site, task) -> None:  # type: ignore[no-untyped-def]
+    site.reset()
+    session.goto(site.url + task.start_path)
+
+
+def test_a_planned_run_records_milestones_in_order_and_succeeds(
+    session: BrowserSession, flight_site
+) -> None:  # type: ignore[no-untyped-def]
+    task = booking_task(flight_site)
+    start(session, flight_site, task)
+    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
+    planner.answers.extend([site_checker(task, flight_site)] * 60)
+    actor = ScriptedBackend([oracle_actor(task)] * 60)
+    approvals: list[tuple[str, int]] = []
+
+    def approver(action: str, reason: str) -> bool:
+        approvals.append((reason, len(flight_site.state.bookings)))
+        return True
+
+    record = Recorder()
+    outcome = Agent(
+        session,
+        Actor(actor),
+        task.intent,
+        planner=Planner(planner),
+        sink=record,
+        approver=approver,
+        judge=lambda answer: task.success(flight_site.state, answer),
+    ).run()
+    assert outcome.status == "succeeded" and outcome.source == "checker"
+    assert outcome.milestones_done == outcome.milestones_total == len(task.milestones)
+    done = record.of(ev.MilestoneDone)
+    assert [d.index for d in done] == list(range(len(task.milestones)))
+    assert [d.step for d in done] == sorted(d.step for d in done)
+    # The payment waited for the yes: nothing was booked when the user was asked.
+    assert approvals == [(f'it clicks "Pay ${task.params["expected_total"]:,}"', 0)]
+    # The actor's prompt carried the checklist with the current milestone marked.
+    last_prompt = actor.calls[-1][0][-1].content
+    assert "[x] 1." in last_prompt
+    # Every model call is reported with its exact messages and raw answer.
+    roles = {e.role for e in record.of(ev.ModelCalled)}
+    assert {"plan", "check", "actor"} <= roles
+
+
+def test_a_refused_payment_books_nothing(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    task = booking_task(flight_site)
+    start(session, flight_site, task)
+    actor = ScriptedBackend([oracle_actor(task)] * 40)
+    record = Recorder()
+    outcome = Agent(
+        session,
+        Actor(actor),
+        task.intent,
+        config=AgentConfig(guards=GuardConfig(max_steps=25)),
+        sink=record,
+        approver=lambda action, reason: False,
+    ).run()
+    assert not flight_site.state.bookings
+    assert record.of(ev.NeedsApproval) and not any(a.approved for a in record.of(ev.ApprovalGiven))
+    refusals = [a for a in record.of(ev.ActionDone) if a.error and "did not allow" in a.error]
+    assert refusals
+    assert outcome.status == "gave_up"  # it kept trying to pay: the guard ended it
+
+
+def test_auto_approve_lets_the_payment_through(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    task = booking_task(flight_site)
+    start(session, flight_site, task)
+    record = Recorder()
+    outcome = Agent(
+        session,
+        Actor(ScriptedBackend([oracle_actor(task)] * 40)),
+        task.intent,
+        config=AgentConfig(auto_approve=True),
+        sink=record,
+        judge=lambda answer: task.success(flight_site.state, answer),
+    ).run()
+    assert outcome.ok and not record.of(ev.NeedsApproval)
+
+
+def test_no_progress_makes_the_planner_revise_the_open_milestones(
+    session: BrowserSession, flight_site
+) -> None:  # type: ignore[no-untyped-def]
+    task = booking_task(flight_site)
+    start(session, flight_site, task)
+    wander = [
+        {"thought": "look", "action": {"action": "scroll", "direction": d}}
+        for d in ["down", "up", "down", "up", "down", "up"]
+    ] + [{"thought": "give up", "action": {"action": "stop"}}] * 2
+    planner = ScriptedBackend(
+        [
+            {"milestones": ["results shown", "flight booked"]},
+            {"done": [False, False], "reason": "nothing yet"},
+            {"done": [False, False], "reason": "nothing yet"},
+            {"done": [False, False], "reason": "nothing yet"},
+            {"milestones": ["search form filled in", "results shown", "flight booked"]},
+        ]
+        + [{"done": [False, False, False], "reason": "no"}] * 10
+    )
+    record = Recorder()
+    Agent(
+        session,
+        Actor(ScriptedBackend(wander)),
+        task.intent,
+        planner=Planner(planner),
+        config=AgentConfig(guards=GuardConfig(stall_steps=3, replan_same_state=99)),
+        sink=record,
+    ).run()
+    plans = record.of(ev.PlanMade)
+    assert [p.plan.version for p in plans] == [1, 2]
+    assert plans[1].reason == "no milestone was reached in 3 steps"
+    assert plans[1].plan.milestones[0].text == "search form filled in"
+    replan_prompt = planner.calls[4][0][-1].content
+    assert "no milestone was reached" in replan_prompt and "results shown" in replan_prompt
+
+
+def test_five_unparseable_outputs_end_the_run(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    actor = ScriptedBackend(["I am not sure"] * 5)
+    record = Recorder()
+    outcome = Agent(session, Actor(actor), "anything", sink=record).run()
+    assert outcome.status == "gave_up" and outcome.reason == "5 unparseable outputs in a row"
+    assert len(record.of(ev.ErrorEvent)) == 5
+    # The error is shown to the model on the next step.
+    assert "Last action failed: your answer was not a valid action" in actor.calls[1][0][-1].content
+
+
+def test_five_identical_actions_end_the_run(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    same = {"thought": "again", "action": {"action": "scroll", "direction": "down"}}
+    outcome = Agent(session, Actor(ScriptedBackend([same] * 5)), "anything").run()
+    assert outcome.status == "gave_up" and "the same action 5 times" in outcome.reason
+
+
+def test_the_step_budget_ends_the_run(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    moves = [
+        {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"] * 3
+    ]
+    config = AgentConfig(guards=GuardConfig(max_steps=4))
+    outcome = Agent(session, Actor(ScriptedBackend(moves)), "anything", config=config).run()
+    assert (
+        outcome.status == "gave_up" and outcome.steps == 4 and "step budget (4)" in outcome.reason
+    )
+
+
+def test_an_early_stop_is_challenged_once_with_what_is_missing(
+    session: BrowserSession, flight_site
+) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    stop = {"thought": "done", "action": {"action": "stop", "answer": "booked"}}
+    actor = ScriptedBackend([stop, stop])
+    planner = ScriptedBackend(
+        [{"milestones": ["results shown", "flight booked"]}]
+        + [{"done": [True, False], "reason": "results only"}] * 3
+    )
+    outcome = Agent(session, Actor(actor), "book a flight", planner=Planner(planner)).run()
+    assert len(actor.calls) == 2
+    second_prompt = actor.calls[1][0][-1].content
+    assert "You chose to stop, but these milestones are not done: flight booked" in second_prompt
+    assert outcome.status == "failed" and outcome.source == "planner"
+    assert outcome.milestones_done == 1 and outcome.answer == "booked"
+
+
+def test_a_hint_reaches_the_actors_next_prompt(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    moves = [
+        {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"]
+    ]
+    moves.append({"thought": "ok", "action": {"action": "stop"}})
+    actor = ScriptedBackend(moves)
+    controls = Controls()
+    record = Recorder()
+    record.hooks.append(
+        lambda e: (
+            controls.hint("Use the Sort by box")
+            if isinstance(e, ev.ActionDone) and e.step == 1
+            else None
+        )
+    )
+    Agent(session, Actor(actor), "anything", sink=record, controls=controls).run()
+    assert "The user says: Use the Sort by box" in actor.calls[1][0][-1].content
+    assert "Use the Sort by box" not in actor.calls[2][0][-1].content
+    assert record.of(ev.HintReceived)[0].hint == "Use the Sort by box"
+
+
+def test_pause_holds_the_loop_until_resumed(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    moves = [
+        {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"]
+    ]
+    moves.append({"thought": "ok", "action": {"action": "stop"}})
+    actor = ScriptedBackend(moves)
+    controls = Controls()
+    record = Recorder()
+    record.hooks.append(
+        lambda e: controls.pause() if isinstance(e, ev.ActionDone) and e.step == 1 else None
+    )
+    result: dict = {}
+    thread = threading.Thread(
+        target=lambda: result.setdefault(
+            "outcome", Agent(session, Actor(actor), "x", sink=record, controls=controls).run()
+        )
+    )
+    thread.start()
+    deadline = time.time() + 10
+    while not record.of(ev.ActionDone) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert len(actor.calls) == 1 and thread.is_alive()  # held before step 2
+    controls.step()
+    deadline = time.time() + 10
+    while len(actor.calls) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert len(actor.calls) == 2  # exactly one more step
+    controls.resume()
+    thread.join(timeout=20)
+    assert result["outcome"].status == "succeeded"
+
+
+def test_navigation_outside_the_allowed_domains_is_refused(
+    session: BrowserSession, flight_site
+) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    moves = [
+        {"thought": "", "action": {"action": "goto", "url": "https://example.com/"}},
+        {"thought": "", "action": {"action": "stop"}},
+    ]
+    actor = ScriptedBackend(moves)
+    record = Recorder()
+    Agent(
+        session, Actor(actor), "x", config=AgentConfig(allow_domains=["127.0.0.1"]), sink=record
+    ).run()
+    refused = record.of(ev.ActionDone)[0]
+    assert not refused.ok and "outside the allowed domains" in (refused.error or "")
+    assert session.page.url.startswith(flight_site.url)
+
+
+def test_card_numbers_never_reach_the_console(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
+    task = booking_task(flight_site)
+    start(session, flight_site, task)
+    out = io.StringIO()
+    printer = ConsolePrinter(Console(file=out, width=200))
+    Agent(
+        session,
+        Actor(ScriptedBackend([oracle_actor(task)] * 40)),
+        task.intent,
+        config=AgentConfig(auto_approve=True),
+        sink=printer,
+    ).run()
+    text = out.getvalue()
+    assert "type(element=" in text and "•••• 4242" in text
+    assert "4242 4242 4242 4242" not in text and "'123'" not in text
+
+
+@pytest.mark.parametrize("answer", ["not json", {"milestones": []}])
+def test_a_planner_answer_without_milestones_is_a_clear_error(
+    session: BrowserSession, flight_site, answer
+) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    record = Recorder()
+    outcome = Agent(
+        session,
+        Actor(ScriptedBackend([])),
+        "x",
+        planner=Planner(ScriptedBackend([answer])),
+        sink=record,
+    ).run()
+    assert outcome.status == "error"
+    assert "milestones" in outcome.reason or "not JSON" in outcome.reason

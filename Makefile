@@ -21,9 +21,14 @@ system-deps:
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-$(BIN)/mira: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.llama-cpp: Makefile
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir --force-reinstall \
+		--no-deps 'llama-cpp-python>=0.3.16'
+	@touch $@
+
+$(BIN)/mira: pyproject.toml $(VENV)/.llama-cpp
+	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
 setup: system-deps $(BIN)/mira

@@ -74,9 +74,10 @@ def big_page(folder: Path) -> str:
 def token_counter() -> tuple[Callable[[str], int], str]:
     try:
         from llama_cpp import Llama
-        from mira_agent.llm.models import default_model_path  # type: ignore[import-not-found]
 
-        model = Llama(str(default_model_path()), vocab_only=True, verbose=False)
+        from mira_agent.llm.models import default_local_model
+
+        model = Llama(str(default_local_model()), vocab_only=True, verbose=False)
         return (lambda text: len(model.tokenize(text.encode(), add_bos=False))), "tokens (Gemma 3)"
     except Exception:
         return (lambda text: len(text) // 4), "~tokens (chars/4)"

@@ -206,29 +206,43 @@ def run(
 
 
 def _run_agent(spec: RunSpec, verbose: bool) -> None:
-    from rich.prompt import Confirm, Prompt
-
+    from mira_agent.agent.controls import Controls
     from mira_agent.console import ConsolePrinter
     from mira_agent.runner import RunHooks, run_task
+    from mira_agent.terminal_controls import HELP, TerminalControls
 
-    interactive = sys.stdin.isatty()
+    controls = Controls()
 
-    def approver(action: str, reason: str) -> bool:
-        if not interactive:
-            err_console.print("mira: no terminal to ask for a yes; refused (pass --yes to allow)")
-            return False
-        return Confirm.ask(f"Allow {action}? ({reason})", default=False)
-
-    def asker(question: str) -> str | None:
-        if not interactive:
-            return None
-        return Prompt.ask(f"The agent asks: {question}") or None
+    def say(text: str) -> None:
+        console.print(f"[cyan]{text}[/cyan]", highlight=False)
 
     def warn(session: BrowserSession) -> None:
         for warning in session.warnings:
             err_console.print(f"[yellow]mira: {warning}[/yellow]")
 
-    hooks = RunHooks(ConsolePrinter(console, verbose=verbose), approver, asker, on_browser=warn)
+    if sys.stdin.isatty():
+        terminal = TerminalControls(controls, sys.stdin, say).start()
+        say(HELP)
+        hooks = RunHooks(
+            ConsolePrinter(console, verbose=verbose),
+            terminal.approve,
+            terminal.answer,
+            controls=controls,
+            on_browser=warn,
+        )
+    else:
+
+        def refuse(action: str, reason: str) -> bool:
+            err_console.print("mira: no terminal to ask for a yes; refused (pass --yes to allow)")
+            return False
+
+        hooks = RunHooks(
+            ConsolePrinter(console, verbose=verbose),
+            refuse,
+            lambda question: None,
+            controls=controls,
+            on_browser=warn,
+        )
     outcome = run_task(spec, hooks)
     if outcome.status == "error":
         raise MiraError(outcome.reason, exit_code=4)

@@ -348,3 +348,22 @@ def test_a_planner_answer_without_milestones_is_a_clear_error(
     ).run()
     assert outcome.status == "error"
     assert "milestones" in outcome.reason or "not JSON" in outcome.reason
+
+
+def test_the_actor_can_ask_the_user_and_gets_the_answer_next_step(
+    session: BrowserSession, flight_site
+) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    moves = [
+        {"thought": "need a code", "action": {"action": "ask_user", "question": "The 2FA code?"}},
+        {"thought": "ok", "action": {"action": "stop"}},
+    ]
+    actor = ScriptedBackend(moves)
+    record = Recorder()
+    asked: list[str] = []
+    Agent(
+        session, Actor(actor), "log in", sink=record, asker=lambda q: asked.append(q) or "4711"
+    ).run()
+    assert asked == ["The 2FA code?"]
+    assert "You asked the user: The 2FA code? They answered: 4711" in actor.calls[1][0][-1].content
+    assert record.of(ev.UserAsked)[0].answer == "4711"

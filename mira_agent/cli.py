@@ -246,6 +246,8 @@ def _run_agent(spec: RunSpec, verbose: bool) -> None:
     outcome = run_task(spec, hooks)
     if outcome.status == "error":
         raise MiraError(outcome.reason, exit_code=4)
+    if outcome.status == "crashed":
+        raise MiraError(outcome.reason, exit_code=3)
     if not outcome.ok:
         raise typer.Exit(1)
 

@@ -367,3 +367,19 @@ def test_the_actor_can_ask_the_user_and_gets_the_answer_next_step(
     assert asked == ["The 2FA code?"]
     assert "You asked the user: The 2FA code? They answered: 4711" in actor.calls[1][0][-1].content
     assert record.of(ev.UserAsked)[0].answer == "4711"
+
+
+def test_a_browser_that_dies_ends_the_run_as_crashed(flight_site) -> None:  # type: ignore[no-untyped-def]
+    from mira_agent.browser.session import BrowserOptions
+
+    with BrowserSession(BrowserOptions(headless=True)) as own:
+        own.goto(flight_site.url)
+
+        def close_browser(messages, schema):  # type: ignore[no-untyped-def]
+            own.run(own.context.close())
+            return {"thought": "", "action": {"action": "scroll", "direction": "down"}}
+
+        record = Recorder()
+        outcome = Agent(own, Actor(ScriptedBackend([close_browser])), "x", sink=record).run()
+    assert outcome.status == "crashed" and "closed or crashed" in outcome.reason
+    assert isinstance(record.events[-1], ev.Finished)

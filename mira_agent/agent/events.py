@@ -98,7 +98,8 @@ class HintReceived(Event):
 @dataclass(frozen=True)
 class Outcome:
     """How a run ended. `status`: succeeded, failed, stopped (by the user), gave_up
-    (a guard or the step budget), or error; `source` says who judged success."""
+    (a guard or the step budget), error (a model failed), crashed (the browser died) or
+    interrupted (Ctrl-C); `source` says who judged success."""
 
     status: str
     answer: str | None

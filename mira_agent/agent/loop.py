@@ -16,6 +16,7 @@ from mira_agent.browser.executor import execute
 from mira_agent.browser.observation import Observation
 from mira_agent.browser.observe import ObserveOptions, observe
 from mira_agent.browser.session import BrowserSession
+from mira_agent.errors import BrowserError
 from mira_agent.llm.base import LLMError
 from mira_agent.planning.milestones import Plan
 from mira_agent.planning.planner import Planner
@@ -158,6 +159,12 @@ class Agent:
         except LLMError as exc:
             self._emit(ev.ErrorEvent(self.step, str(exc)))
             return self._finish("error", str(exc))
+        except BrowserError as exc:
+            self._emit(ev.ErrorEvent(self.step, str(exc)))
+            return self._finish("crashed", str(exc))
+        except KeyboardInterrupt:
+            self._finish("interrupted", "interrupted by the user (Ctrl-C)")
+            raise
 
     def _run(self) -> ev.Outcome:
         observation = self._observe()

@@ -283,7 +283,14 @@ class BrowserSession:
         if self._dead_reason:
             coro.close()
             raise BrowserError(self._dead_reason)
-        return self._loop.run(coro, timeout)
+        try:
+            return self._loop.run(coro, timeout)
+        except PlaywrightError as exc:
+            if self._dead_reason or "has been closed" in str(exc):
+                raise BrowserError(
+                    self._dead_reason or "the browser was closed or crashed"
+                ) from exc
+            raise
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run a coroutine against this session's pages on its browser thread."""

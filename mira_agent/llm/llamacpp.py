@@ -36,6 +36,7 @@ class LocalBackend:
         threads: int | None = None,
         gpu_layers: int = -1,
         seed: int = 0,
+        reuse_cache: bool = True,
     ) -> None:
         try:
             from llama_cpp import Llama
@@ -48,6 +49,7 @@ class LocalBackend:
         self.model = path.name
         self.path = path
         self.context = context
+        self.reuse_cache = reuse_cache  # False only to measure what the cache saves
         try:
             self._llm = Llama(
                 model_path=str(path),
@@ -110,6 +112,8 @@ class LocalBackend:
                 f"the prompt has {len(tokens)} tokens and the context holds {self.context}:"
                 " shorten the observation (or raise --context)"
             )
+        if not self.reuse_cache:
+            self._llm.reset()
         reused = self.cached_prefix(tokens)
         started = time.perf_counter()
         result = self._llm.create_completion(

@@ -12,7 +12,7 @@ from mira_agent.planning.milestones import Plan
 from mira_agent.templates import render_prompt
 
 MAX_MILESTONES = 6
-TEXT = {"type": "string", "minLength": 3, "maxLength": 120}
+TEXT = {"type": "string", "minLength": 8, "maxLength": 120}
 
 
 def plan_schema(min_items: int = 2, max_items: int = MAX_MILESTONES) -> dict[str, object]:

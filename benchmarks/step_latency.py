@@ -134,8 +134,9 @@ def main() -> int:
             ratio = s.act / expected if expected else 0.0
             ratios.append(ratio)
             print(
-                f"{n:>4} {observe * 1000:>6.0f}ms {s.check:>6.2f}s {s.act:>6.2f}s {s.execute * 1000:>6.0f}ms"
-                f" {s.prompt_tokens:>7} {s.evaluated:>10} {s.generated:>5} {ratio:>6.2f}x"
+                f"{n:>4} {observe * 1000:>6.0f}ms {s.check:>6.2f}s {s.act:>6.2f}s"
+                f" {s.execute * 1000:>6.0f}ms {s.prompt_tokens:>7} {s.evaluated:>10}"
+                f" {s.generated:>5} {ratio:>6.2f}x"
             )
         later = [s for n, s in rows if n > 1]
         if later:

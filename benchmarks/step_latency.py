@@ -117,15 +117,16 @@ def main() -> int:
 
     eval_rate, gen_rate = raw_rates(LocalBackend(threads=args.threads))
     print(
-        f"llama.cpp raw rates here: prompt eval {eval_rate:.0f} tok/s, generation {gen_rate:.0f} tok/s"
+        f"llama.cpp raw rates here: prompt eval {eval_rate:.0f} tok/s,"
+        f" generation {gen_rate:.0f} tok/s"
     )
     for reuse in (True, False):
         timer = run(args.task_id, args.steps, reuse, args.threads)
         label = "with KV reuse" if reuse else "without KV reuse (cache reset every call)"
         print(f"\n{label}")
-        print(
-            f"{'step':>4} {'observe':>8} {'check':>7} {'act':>7} {'execute':>8} {'prompt':>7} {'evaluated':>10} {'gen':>5} {'vs raw':>7}"
-        )
+        columns = ("step", "observe", "check", "act", "execute", "prompt", "evaluated", "gen")
+        widths = (4, 8, 7, 7, 8, 7, 10, 5)
+        print(" ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)) + "  vs raw")
         rows = [(n, s) for n, s in sorted(timer.steps.items()) if n > 0 and s.act]
         ratios = []
         for n, s in rows:

@@ -31,6 +31,7 @@ from mira_agent.sites import get_site
 
 @dataclass
 class Step:
+    plan: float = 0.0
     observe_and_check: float = 0.0
     check: float = 0.0
     act: float = 0.0
@@ -42,23 +43,32 @@ class Step:
 
 @dataclass
 class Timer:
-    """A sink that timestamps events; the gaps between them are the phases of a step."""
+    """A sink that timestamps events; the gaps between them are the phases of a step.
+
+    observe = the time from the last action (or the start) to the checker's or actor's
+    call, less the model time spent in between on planning and checking.
+    """
 
     steps: dict[int, Step] = field(default_factory=dict)
     last: float = field(default_factory=time.perf_counter)
     decided_at: float = 0.0
+    planning: float = 0.0  # planner model time since `last`
 
     def __call__(self, event: ev.Event) -> None:
         now = time.perf_counter()
-        step = self.steps.setdefault(event.step, Step())
-        if isinstance(event, ev.ModelCalled) and event.role == "check":
-            step.observe_and_check += now - self.last
-            step.check += event.completion.usage.latency_s
-            self.last = now
+        step = self.steps.setdefault(max(event.step, 1), Step())
+        if isinstance(event, ev.ModelCalled) and event.role in ("plan", "replan"):
+            step.plan += event.completion.usage.latency_s
+            self.planning += event.completion.usage.latency_s
+        elif isinstance(event, ev.ModelCalled) and event.role == "check":
+            latency = event.completion.usage.latency_s
+            step.observe_and_check += now - self.last - self.planning
+            step.check += latency
+            self.last, self.planning = now, 0.0
         elif isinstance(event, ev.ModelCalled) and event.role == "actor":
             usage = event.completion.usage
-            if not step.check:
-                step.observe_and_check += now - self.last - usage.latency_s
+            step.observe_and_check += now - self.last - self.planning - usage.latency_s
+            self.last, self.planning = now, 0.0
             step.act = usage.latency_s
             step.prompt_tokens = usage.prompt_tokens
             step.evaluated = usage.prompt_evaluated or 0
@@ -124,18 +134,29 @@ def main() -> int:
         timer = run(args.task_id, args.steps, reuse, args.threads)
         label = "with KV reuse" if reuse else "without KV reuse (cache reset every call)"
         print(f"\n{label}")
-        columns = ("step", "observe", "check", "act", "execute", "prompt", "evaluated", "gen")
-        widths = (4, 8, 7, 7, 8, 7, 10, 5)
+        columns = (
+            "step",
+            "plan",
+            "observe",
+            "check",
+            "act",
+            "execute",
+            "prompt",
+            "evaluated",
+            "gen",
+        )
+        widths = (4, 6, 8, 7, 7, 8, 7, 10, 5)
         print(" ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)) + "  vs raw")
         rows = [(n, s) for n, s in sorted(timer.steps.items()) if n > 0 and s.act]
         ratios = []
         for n, s in rows:
             observe = max(0.0, s.observe_and_check - s.check)
+            plan = f"{s.plan:>5.1f}s" if s.plan else f"{'-':>6}"
             expected = s.evaluated / eval_rate + s.generated / gen_rate
             ratio = s.act / expected if expected else 0.0
             ratios.append(ratio)
             print(
-                f"{n:>4} {observe * 1000:>6.0f}ms {s.check:>6.2f}s {s.act:>6.2f}s"
+                f"{n:>4} {plan} {observe * 1000:>6.0f}ms {s.check:>6.2f}s {s.act:>6.2f}s"
                 f" {s.execute * 1000:>6.0f}ms {s.prompt_tokens:>7} {s.evaluated:>10}"
                 f" {s.generated:>5} {ratio:>6.2f}x"
             )

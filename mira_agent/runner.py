@@ -14,6 +14,7 @@ from mira_agent.agent.guards import GuardConfig
 from mira_agent.agent.loop import Agent, AgentConfig, Approver, Asker, Judge
 from mira_agent.browser.actions import Action
 from mira_agent.browser.executor import execute
+from mira_agent.browser.observe import ObserveOptions
 from mira_agent.browser.session import BrowserOptions, BrowserSession
 from mira_agent.errors import UsageError
 from mira_agent.llm.base import Backend
@@ -126,15 +127,18 @@ def run_task(spec: RunSpec, hooks: RunHooks) -> ev.Outcome:
             opened = execute(session, Action("goto", {"url": prepared.url}))
             if not opened.ok:
                 raise UsageError(f"cannot start there: {opened.error}")
+            # Models that read images get a screenshot with the element ids drawn on it.
+            images = actor_backend.takes_images
             agent = Agent(
                 session,
-                Actor(actor_backend),
+                Actor(actor_backend, images=images),
                 prepared.task,
                 planner=Planner(planner_backend) if planner_backend else None,
                 config=AgentConfig(
                     guards=GuardConfig(max_steps=spec.max_steps),
                     allow_domains=prepared.allow_domains,
                     auto_approve=spec.auto_approve,
+                    observe=ObserveOptions(marks=images),
                 ),
                 sink=hooks.sink,
                 controls=hooks.controls,

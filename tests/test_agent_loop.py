@@ -78,6 +78,13 @@ class Recorder:
         return [e for e in self.events if isinstance(e, kind)]
 
 
+def scroll_down_up_stop() -> list[dict]:
+    moves = [
+        {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"]
+    ]
+    return [*moves, {"thought": "ok", "action": {"action": "stop"}}]
+
+
 def start(session: BrowserSession, site, task) -> None:  # type: ignore[no-untyped-def]
     site.reset()
     session.goto(site.url + task.start_path)
@@ -243,11 +250,7 @@ def test_an_early_stop_is_challenged_once_with_what_is_missing(
 
 def test_a_hint_reaches_the_actors_next_prompt(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
-    moves = [
-        {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"]
-    ]
-    moves.append({"thought": "ok", "action": {"action": "stop"}})
-    actor = ScriptedBackend(moves)
+    actor = ScriptedBackend(scroll_down_up_stop())
     controls = Controls()
     record = Recorder()
     record.hooks.append(
@@ -265,11 +268,7 @@ def test_a_hint_reaches_the_actors_next_prompt(session: BrowserSession, flight_s
 
 def test_pause_holds_the_loop_until_resumed(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
-    moves = [
-        {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"]
-    ]
-    moves.append({"thought": "ok", "action": {"action": "stop"}})
-    actor = ScriptedBackend(moves)
+    actor = ScriptedBackend(scroll_down_up_stop())
     controls = Controls()
     record = Recorder()
     record.hooks.append(
@@ -334,20 +333,26 @@ def test_card_numbers_never_reach_the_console(session: BrowserSession, flight_si
 
 
 @pytest.mark.parametrize("answer", ["not json", {"milestones": []}])
-def test_a_planner_answer_without_milestones_is_a_clear_error(
+def test_an_unusable_plan_falls_back_to_the_task_as_one_milestone(
     session: BrowserSession, flight_site, answer
 ) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
     record = Recorder()
+    stop = {"thought": "", "action": {"action": "stop"}}
+    checker = ScriptedBackend([answer, "garbage", "garbage"])
     outcome = Agent(
         session,
-        Actor(ScriptedBackend([])),
-        "x",
-        planner=Planner(ScriptedBackend([answer])),
+        Actor(ScriptedBackend([stop, stop])),
+        "find a flight",
+        planner=Planner(checker),
         sink=record,
     ).run()
-    assert outcome.status == "error"
-    assert "milestones" in outcome.reason or "not JSON" in outcome.reason
+    errors = [e.message for e in record.of(ev.ErrorEvent)]
+    assert errors[0].startswith("the planner's answer was unusable")
+    assert any(m.startswith("the checker's answer was unusable") for m in errors[1:])
+    (plan,) = record.of(ev.PlanMade)
+    assert [m.text for m in plan.plan.milestones] == ["find a flight"]
+    assert outcome.status == "failed" and outcome.steps == 2
 
 
 def test_the_actor_can_ask_the_user_and_gets_the_answer_next_step(
@@ -383,3 +388,51 @@ def test_a_browser_that_dies_ends_the_run_as_crashed(flight_site) -> None:  # ty
         outcome = Agent(own, Actor(ScriptedBackend([close_browser])), "x", sink=record).run()
     assert outcome.status == "crashed" and "closed or crashed" in outcome.reason
     assert isinstance(record.events[-1], ev.Finished)
+
+
+def test_the_actor_reporting_a_milestone_impossible_triggers_a_new_plan(
+    session: BrowserSession, flight_site
+) -> None:  # type: ignore[no-untyped-def]
+    session.goto(flight_site.url)
+    moves = [
+        {"thought": "", "action": {"action": "replan", "reason": "no such airport in the list"}},
+        {"thought": "ok", "action": {"action": "stop"}},
+        {"thought": "sure", "action": {"action": "stop"}},
+    ]
+    planner = ScriptedBackend(
+        [
+            {"milestones": ["airport picked from the list", "results shown"]},
+            {"milestones": ["airport code typed in", "results shown"]},
+        ]
+        + [{"done": [False, False], "reason": "no"}] * 3
+    )
+    record = Recorder()
+    outcome = Agent(
+        session, Actor(ScriptedBackend(moves)), "x", planner=Planner(planner), sink=record
+    ).run()
+    assert outcome.status == "failed"
+    plans = record.of(ev.PlanMade)
+    assert [p.plan.version for p in plans] == [1, 2]
+    assert plans[1].reason.endswith("impossible: no such airport in the list")
+    assert plans[1].plan.milestones[0].text == "airport code typed in"
+
+
+def test_a_model_that_reads_images_gets_the_marked_screenshot(
+    session: BrowserSession, flight_site
+) -> None:  # type: ignore[no-untyped-def]
+    from mira_agent.browser.observe import ObserveOptions
+
+    session.goto(flight_site.url)
+    seeing = ScriptedBackend([{"thought": "", "action": {"action": "stop"}}])
+    seeing.takes_images = True
+    Agent(
+        session,
+        Actor(seeing, images=True),
+        "x",
+        config=AgentConfig(observe=ObserveOptions(marks=True)),
+    ).run()
+    (image,) = seeing.calls[0][0][-1].images
+    assert image.startswith(b"\x89PNG")
+    blind = ScriptedBackend([{"thought": "", "action": {"action": "stop"}}])
+    Agent(session, Actor(blind, images=True), "x").run()
+    assert blind.calls[0][0][-1].images == ()

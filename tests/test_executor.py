@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,7 @@ from mira_agent.browser.actions import ACTIONS, parse_action
 from mira_agent.browser.executor import HANDLERS, execute
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
-
-
-def id_of(text: str, name: str) -> str:
-    match = re.search(r"\[([0-9.]+)\] [a-z]+ \"" + re.escape(name) + '"', text)
-    assert match, f"no element named {name!r} in:\n{text}"
-    return match.group(1)
+from tests.helpers import id_of
 
 
 @pytest.fixture

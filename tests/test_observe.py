@@ -12,16 +12,11 @@ from mira_agent.browser.actions import Action
 from mira_agent.browser.executor import execute
 from mira_agent.browser.observe import ObserveOptions, observe
 from mira_agent.browser.session import BrowserSession
+from tests.helpers import id_of
 
 
 def line_with(text: str, needle: str) -> str:
     return next(line for line in text.splitlines() if needle in line)
-
-
-def id_of(text: str, name: str) -> str:
-    match = re.search(r"\[([0-9.]+)\] [a-z]+ \"" + re.escape(name) + '"', text)
-    assert match, f"no element named {name!r} in:\n{text}"
-    return match.group(1)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def actor_schema(element_ids: Sequence[str]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "thought": {"type": "string", "maxLength": 200},
+            "thought": {"type": "string", "maxLength": 160},
             "action": action_schema(list(element_ids)),
         },
         "required": ["thought", "action"],
@@ -42,7 +42,7 @@ class Decision:
 
 
 class Actor:
-    def __init__(self, backend: Backend, *, max_tokens: int = 200, images: bool = False) -> None:
+    def __init__(self, backend: Backend, *, max_tokens: int = 320, images: bool = False) -> None:
         self.backend = backend
         self.max_tokens = max_tokens
         self.images = images and backend.takes_images

@@ -17,7 +17,7 @@ from mira_agent.browser.observation import Observation
 from mira_agent.browser.observe import ObserveOptions, observe
 from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import BrowserError
-from mira_agent.llm.base import LLMError
+from mira_agent.llm.base import LLMError, ModelOutputError
 from mira_agent.planning.milestones import Plan
 from mira_agent.planning.planner import Planner
 
@@ -105,6 +105,9 @@ class Agent:
             verdict = self.planner.check(
                 self.task, self.plan, observation.render(), last_action, last_result
             )
+        except ModelOutputError as exc:
+            self._emit(ev.ErrorEvent(self.step, f"the checker's answer was unusable: {exc}"))
+            return []
         finally:
             self._planner_calls(before)
         self.plan, newly = self.plan.mark(verdict.done, self.step)
@@ -119,6 +122,9 @@ class Agent:
         before = len(self.planner.calls)
         try:
             revised = self.planner.replan(self.task, self.plan, observation.render(), why)
+        except ModelOutputError as exc:
+            self._emit(ev.ErrorEvent(self.step, f"the re-planner's answer was unusable: {exc}"))
+            revised = self.plan
         finally:
             self._planner_calls(before)
         self.guards.replanned()
@@ -181,11 +187,16 @@ class Agent:
         )
         if self.planner is not None:
             before = len(self.planner.calls)
+            reason = "initial plan"
             try:
                 plan = self.planner.decompose(self.task, observation.render())
+            except ModelOutputError as exc:
+                # A run is not lost to one bad plan: the task itself is the only milestone.
+                self._emit(ev.ErrorEvent(0, f"the planner's answer was unusable: {exc}"))
+                plan, reason = Plan.create([self.task[:100]]), "fallback: the task as one milestone"
             finally:
                 self._planner_calls(before)
-            self._set_plan(plan, "initial plan")
+            self._set_plan(plan, reason)
 
         last_error: str | None = None
         last_action, last_result = "(none)", "(none)"
@@ -263,6 +274,12 @@ class Agent:
                 left = self.session.page.url
                 execute(self.session, Action("back"))
                 last_error = f"{left} is outside the allowed domains; went back"
+            if result.blocked:
+                if self.planner is None:
+                    last_error = "there is no planner in this run (--no-plan): find another way"
+                else:
+                    why = f"the agent reports the current milestone impossible: {result.blocked}"
+                    self._replan(self._observe(), why)
             if result.question:
                 answer = self.asker(result.question)
                 self._emit(ev.UserAsked(self.step, result.question, answer))

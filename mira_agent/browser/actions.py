@@ -110,6 +110,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
         (Param("seconds", "number", "how long", required=False, minimum=0, maximum=10),),
     ),
     ActionSpec(
+        "replan",
+        "Say that the current milestone cannot be reached this way, and why: the plan is revised.",
+        (Param("reason", "string", "why it cannot be done", max_length=160),),
+    ),
+    ActionSpec(
         "ask_user",
         "Ask the user for something only they know (a code, a choice); the run waits for it.",
         (Param("question", "string", "the question", max_length=200),),

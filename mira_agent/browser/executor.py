@@ -36,6 +36,7 @@ class ActionResult:
     stop: bool = False
     answer: str | None = None
     question: str | None = None
+    blocked: str | None = None
 
 
 class ActionFailed(Exception):
@@ -68,6 +69,9 @@ async def execute_async(session: BrowserSession, action: Action) -> ActionResult
     if action.name == "stop":
         answer = action.args.get("answer")
         return ActionResult(True, "stopped", stop=True, answer=answer)
+    if action.name == "replan":
+        # The agent loop hands this to the planner; the browser has nothing to do.
+        return ActionResult(True, "asked for a new plan", blocked=action.args["reason"])
     if action.name == "ask_user":
         # The agent loop asks the user; the browser has nothing to do.
         return ActionResult(True, "asked the user", question=action.args["question"])
@@ -353,6 +357,11 @@ async def _wait(session: BrowserSession, action: Action) -> str:
 @handler("stop")
 async def _stop(session: BrowserSession, action: Action) -> str:
     return "stopped"  # handled before dispatch; declared here so every action has a handler
+
+
+@handler("replan")
+async def _replan(session: BrowserSession, action: Action) -> str:
+    return "asked for a new plan"  # handled before dispatch, like stop
 
 
 @handler("ask_user")

@@ -10,11 +10,12 @@ small model cannot produce an unparseable action.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mira_agent.llm.base import Completion, LLMError, Message, Usage
@@ -51,14 +52,15 @@ class LocalBackend:
         self.context = context
         self.reuse_cache = reuse_cache  # False only to measure what the cache saves
         try:
-            self._llm = Llama(
-                model_path=str(path),
-                n_ctx=context,
-                n_threads=threads or os.cpu_count() or 2,
-                n_gpu_layers=gpu_layers,
-                seed=seed,
-                verbose=False,
-            )
+            with _quiet_stderr():
+                self._llm = Llama(
+                    model_path=str(path),
+                    n_ctx=context,
+                    n_threads=threads or os.cpu_count() or 2,
+                    n_gpu_layers=gpu_layers,
+                    seed=seed,
+                    verbose=False,
+                )
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"llama.cpp could not load {path}: {exc}", exit_code=2) from None
         self._grammars: dict[str, Any] = {}
@@ -137,3 +139,22 @@ class LocalBackend:
             model=self.model,
             prompt=prompt,
         )
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence what llama.cpp's C code writes to stderr while a model loads (notes about
+    its cache layout that would land in the middle of mira's output). A failed load still
+    raises, with its message."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -12,7 +12,7 @@ from mira_agent.planning.milestones import Plan
 from mira_agent.templates import render_prompt
 
 MAX_MILESTONES = 6
-TEXT = {"type": "string", "minLength": 8, "maxLength": 120}
+TEXT = {"type": "string", "minLength": 8, "maxLength": 100}
 
 
 def plan_schema(min_items: int = 2, max_items: int = MAX_MILESTONES) -> dict[str, object]:
@@ -66,7 +66,7 @@ class CheckResult:
 class Planner:
     """Wraps a backend with the planner's three jobs. `calls` keeps every exchange."""
 
-    def __init__(self, backend: Backend, *, max_tokens: int = 300) -> None:
+    def __init__(self, backend: Backend, *, max_tokens: int = 700) -> None:
         self.backend = backend
         self.max_tokens = max_tokens
         self.calls: list[Call] = []

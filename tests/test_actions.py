@@ -101,3 +101,13 @@ def test_bad_outputs_are_rejected_with_a_message_for_the_model(output: str, mess
 def test_parsing_never_runs_the_models_text() -> None:
     with pytest.raises(ActionParseError):
         parse_action("click(open('/etc/passwd').read())")
+
+
+def test_bounded_numbers_are_spelled_out_so_a_grammar_cannot_exceed_them() -> None:
+    schema = action_schema()
+    switch = next(v for v in schema["oneOf"] if v["properties"]["action"]["const"] == "switch_tab")
+    assert switch["properties"]["index"]["enum"] == list(range(100))
+    for variant in schema["oneOf"]:
+        for prop in variant["properties"].values():
+            if prop.get("type") in ("integer", "number"):
+                assert "enum" in prop

@@ -142,7 +142,7 @@ def test_hover_press_scroll_and_wait(widgets: BrowserSession) -> None:
     assert widgets.run(widgets.page.evaluate("document.getElementById('box').scrollTop")) > 0
     assert act(widgets, 'scroll("down")').ok
     assert observe(widgets).scroll.y > 0  # type: ignore[union-attr]
-    assert act(widgets, "wait(0.1)").ok
+    assert act(widgets, "wait(0)").ok
 
 
 def test_stop_carries_the_answer(widgets: BrowserSession) -> None:

@@ -48,5 +48,5 @@ def test_navigation_tabs_keys_and_scrolling_on_the_flight_site(
     ok(session, "switch_tab(0)")
     assert observe(session).url.endswith("/bookings")
     ok(session, "close_tab(1)")
-    ok(session, "wait(0.2)")
+    ok(session, "wait(1)")
     assert len(observe(session).tabs) == 1

@@ -13,7 +13,7 @@ ALLOWED = {
     "playwright": ("browser/",),
     "openai": ("llm/openai_compat.py",),
     "google": ("llm/gemini.py",),
-    "llama_cpp": ("llm/llamacpp.py",),
+    "llama_cpp": ("llm/llamacpp.py", "llm/grammar_sampler.py"),
     "typer": ("cli.py",),
     "rich": ("cli.py", "console.py"),
     "jinja2": ("templates.py", "sites/flights/"),

@@ -107,7 +107,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "wait",
         "Wait for the page to change (at most 10 seconds).",
-        (Param("seconds", "number", "how long", required=False, minimum=0, maximum=10),),
+        (Param("seconds", "integer", "how long", required=False, minimum=0, maximum=10),),
     ),
     ActionSpec(
         "replan",
@@ -175,6 +175,10 @@ def _param_schema(param: Param, element_ids: Sequence[str] | None) -> dict[str, 
         return {"type": "string", "maxLength": param.max_length}
     if param.kind == "boolean":
         return {"type": "boolean"}
+    if param.kind == "integer" and param.minimum is not None and param.maximum is not None:
+        # Grammar builders ignore minimum/maximum (llama-cpp-python's does): a bounded
+        # integer is spelled out, so a sampled number can never run past its range.
+        return {"type": "integer", "enum": list(range(int(param.minimum), int(param.maximum) + 1))}
     schema: dict[str, Any] = {"type": "integer" if param.kind == "integer" else "number"}
     if param.minimum is not None:
         schema["minimum"] = param.minimum

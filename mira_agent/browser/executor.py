@@ -349,7 +349,7 @@ async def _upload(session: BrowserSession, action: Action) -> str:
 
 @handler("wait")
 async def _wait(session: BrowserSession, action: Action) -> str:
-    seconds = float(action.args.get("seconds", 1.0))
+    seconds = float(action.args.get("seconds", 1))
     await asyncio.sleep(seconds)
     return f"waited {seconds:g} s"
 

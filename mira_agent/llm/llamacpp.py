@@ -40,7 +40,7 @@ class LocalBackend:
         reuse_cache: bool = True,
     ) -> None:
         try:
-            from llama_cpp import Llama
+            from mira_agent.llm.grammar_sampler import FastGrammarLlama as Llama
         except ImportError:
             raise LLMError(
                 "the local backend needs llama-cpp-python: pip install 'mira-agent[local]'",

@@ -24,7 +24,7 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 $(VENV)/.llama-cpp: Makefile
 	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir --force-reinstall \
-		--no-deps 'llama-cpp-python>=0.3.16'
+		--no-deps 'llama-cpp-python>=0.3.16,<0.4'
 	@touch $@
 
 $(BIN)/mira: pyproject.toml $(VENV)/.llama-cpp

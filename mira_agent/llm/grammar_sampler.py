@@ -94,6 +94,13 @@ class FastGrammarLlama(Llama):
         grammar = kwargs.get("grammar")
         if grammar is None:
             return super()._init_sampler(*args, **kwargs)
+        try:
+            return self._top_k_first(grammar, kwargs)
+        except AttributeError:
+            # llama-cpp-python's internals moved: its own (slower, equally correct) sampler.
+            return super()._init_sampler(*args, **kwargs)
+
+    def _top_k_first(self, grammar: Any, kwargs: dict[str, Any]) -> Any:
         if self._topk is not None:
             self._topk.free()
         self._topk = TopKGrammar(self._model.vocab, grammar)

@@ -205,6 +205,11 @@ def run(
     _run_agent(spec, verbose)
 
 
+def _print_warnings(session: BrowserSession) -> None:
+    for warning in session.warnings:
+        err_console.print(f"[yellow]mira: {warning}[/yellow]")
+
+
 def _run_agent(spec: RunSpec, verbose: bool) -> None:
     from mira_agent.agent.controls import Controls
     from mira_agent.console import ConsolePrinter
@@ -216,33 +221,22 @@ def _run_agent(spec: RunSpec, verbose: bool) -> None:
     def say(text: str) -> None:
         console.print(f"[cyan]{text}[/cyan]", highlight=False)
 
-    def warn(session: BrowserSession) -> None:
-        for warning in session.warnings:
-            err_console.print(f"[yellow]mira: {warning}[/yellow]")
+    def refuse(action: str, reason: str) -> bool:
+        err_console.print("mira: no terminal to ask for a yes; refused (pass --yes to allow)")
+        return False
 
+    approver, asker = refuse, lambda question: None
     if sys.stdin.isatty():
         terminal = TerminalControls(controls, sys.stdin, say).start()
         say(HELP)
-        hooks = RunHooks(
-            ConsolePrinter(console, verbose=verbose),
-            terminal.approve,
-            terminal.answer,
-            controls=controls,
-            on_browser=warn,
-        )
-    else:
-
-        def refuse(action: str, reason: str) -> bool:
-            err_console.print("mira: no terminal to ask for a yes; refused (pass --yes to allow)")
-            return False
-
-        hooks = RunHooks(
-            ConsolePrinter(console, verbose=verbose),
-            refuse,
-            lambda question: None,
-            controls=controls,
-            on_browser=warn,
-        )
+        approver, asker = terminal.approve, terminal.answer
+    hooks = RunHooks(
+        ConsolePrinter(console, verbose=verbose),
+        approver,
+        asker,
+        controls=controls,
+        on_browser=_print_warnings,
+    )
     outcome = run_task(spec, hooks)
     if outcome.status == "error":
         raise MiraError(outcome.reason, exit_code=4)
@@ -253,21 +247,16 @@ def _run_agent(spec: RunSpec, verbose: bool) -> None:
 
 
 def _observe_only(spec: RunSpec, screenshot: Path | None, wait: bool | None) -> None:
-    from mira_agent.browser.actions import Action
-    from mira_agent.browser.executor import execute
     from mira_agent.browser.observe import ObserveOptions, observe
     from mira_agent.browser.session import BrowserSession
-    from mira_agent.runner import prepared_site
+    from mira_agent.runner import open_start_page, prepared_site
 
     with prepared_site(spec) as prepared, BrowserSession(spec.browser) as session:
-        for warning in session.warnings:
-            err_console.print(f"[yellow]mira: {warning}[/yellow]")
+        _print_warnings(session)
         mode = "headless" if session.headless else "visible"
         console.print(f"[bold]Task:[/bold] {prepared.task}", highlight=False)
         console.print(f"[dim]{mode} browser: {session.found.path if session.found else '?'}[/dim]")
-        result = execute(session, Action("goto", {"url": prepared.url}))
-        if not result.ok:
-            raise UsageError(f"cannot start there: {result.error}")
+        open_start_page(session, prepared.url)
         observation = observe(session, ObserveOptions(marks=screenshot is not None))
         console.print(observation.render(), markup=False, highlight=False)
         if screenshot is not None and observation.screenshot:

@@ -104,6 +104,14 @@ def prepared_site(spec: RunSpec) -> Iterator[Prepared]:
             site.stop()
 
 
+def open_start_page(session: BrowserSession, url: str) -> None:
+    """Open the run's first page through the executor (so a dialog on load is caught);
+    a page that does not load is the user's input to fix."""
+    opened = execute(session, Action("goto", {"url": url}))
+    if not opened.ok:
+        raise UsageError(f"cannot start there: {opened.error}")
+
+
 @dataclass
 class RunHooks:
     """How the caller takes part in a run: where events go, who says yes, who answers
@@ -124,9 +132,7 @@ def run_task(spec: RunSpec, hooks: RunHooks) -> ev.Outcome:
         with BrowserSession(spec.browser) as session:
             if hooks.on_browser is not None:
                 hooks.on_browser(session)
-            opened = execute(session, Action("goto", {"url": prepared.url}))
-            if not opened.ok:
-                raise UsageError(f"cannot start there: {opened.error}")
+            open_start_page(session, prepared.url)
             # Models that read images get a screenshot with the element ids drawn on it.
             images = actor_backend.takes_images
             agent = Agent(

@@ -43,8 +43,8 @@ class ProgressChecked(Event):
 
 @dataclass(frozen=True)
 class ModelCalled(Event):
-    """One model call with its exact messages and raw completion (secrets redacted in
-    `display_*` only: the store decides what it keeps)."""
+    """One model call with its exact messages and raw completion, unredacted: training
+    needs exactly what the model saw, so whoever stores it decides what to mask."""
 
     role: str  # "actor", "plan", "check", "replan"
     messages: tuple[Message, ...] = field(repr=False)

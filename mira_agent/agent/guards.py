@@ -30,6 +30,7 @@ class Guards:
     last_action: str | None = None
     since_progress: int = 0
     state_counts: dict[str, int] = field(default_factory=dict)
+    last_state: str | None = None
 
     def parse_failed(self) -> str | None:
         """Count an unusable output; the reason to give up, if it is time."""
@@ -50,7 +51,7 @@ class Guards:
     def saw_state(self, url: str, observation: str) -> None:
         key = hashlib.sha1(f"{url}\n{observation}".encode()).hexdigest()
         self.state_counts[key] = self.state_counts.get(key, 0) + 1
-        self._last_state = key
+        self.last_state = key
 
     def progressed(self, made_progress: bool) -> None:
         self.since_progress = 0 if made_progress else self.since_progress + 1
@@ -59,7 +60,7 @@ class Guards:
         """Why the planner should revise the plan now, or None."""
         if self.repeats >= self.config.replan_repeats:
             return f"the same action was repeated {self.repeats} times"
-        last = getattr(self, "_last_state", None)
+        last = self.last_state
         if last and self.state_counts.get(last, 0) >= self.config.replan_same_state:
             return "the agent is going in circles: the same page came back again and again"
         if self.since_progress >= self.config.stall_steps:

@@ -13,7 +13,7 @@ from mira_agent.agent.guards import GuardConfig, Guards
 from mira_agent.agent.safety import Redactor, approval_reason, domain_allowed
 from mira_agent.browser.actions import Action
 from mira_agent.browser.executor import execute
-from mira_agent.browser.observation import Observation
+from mira_agent.browser.observation import ElementRef, Observation
 from mira_agent.browser.observe import ObserveOptions, observe
 from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import BrowserError
@@ -159,7 +159,8 @@ class Agent:
     # -- the loop ---------------------------------------------------------------------
 
     def run(self) -> ev.Outcome:
-        """Run to the end. Model and browser errors end the run with status ``error``."""
+        """Run to the end. A failed model ends the run as ``error``, a dead browser as
+        ``crashed``; Ctrl-C is reported as ``interrupted`` and raised again."""
         try:
             return self._run()
         except LLMError as exc:
@@ -232,13 +233,14 @@ class Agent:
             action = decision.action
             elements = observation.elements()
             if action is not None:
-                self.redactor.note_typed(action, elements)
+                self.redactor.note_typed(action, elements)  # before anything shows it
+            shown = self._show(action) if action else f"(unusable: {decision.error})"
             self._emit(
                 ev.StepDecided(
                     self.step,
                     observation.url,
                     self.redactor.redact(decision.thought),
-                    self._show(action) if action else f"(unusable: {decision.error})",
+                    shown,
                     observation.text,
                 )
             )
@@ -251,8 +253,7 @@ class Agent:
             if reason := self.guards.acted(str(action)):
                 return self._finish("gave_up", reason)
 
-            shown = self._show(action)
-            refusal = self._refusal(action, elements, observation)
+            refusal = self._refusal(action, shown, elements)
             if refusal:
                 last_error = refusal
                 self.history.append(f"{self.step}. {shown} -> refused: {refusal}")
@@ -312,14 +313,13 @@ class Agent:
             and not self.plan.complete
         )
 
-    def _refusal(self, action: Action, elements: list, observation: Observation) -> str | None:
+    def _refusal(self, action: Action, shown: str, elements: list[ElementRef]) -> str | None:
         """Why `action` must not run (outside the allowed domains, or the user said no)."""
         url = action.args.get("url")
         if url and not domain_allowed(str(url), self.config.allow_domains):
             return f"{url} is outside the allowed domains ({', '.join(self.config.allow_domains)})"
-        reason = approval_reason(action, elements, observation.focused)
+        reason = approval_reason(action, elements)
         if reason and not self.config.auto_approve:
-            shown = self._show(action)
             self._emit(ev.NeedsApproval(self.step, shown, reason))
             approved = self.approver(shown, reason)
             self._emit(ev.ApprovalGiven(self.step, shown, approved))

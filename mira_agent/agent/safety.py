@@ -23,9 +23,7 @@ SECRET_NAME = re.compile(r"password|passcode|card|cvv|cvc|security code|pin\b", 
 MASK = "••••"
 
 
-def approval_reason(
-    action: Action, elements: Sequence[ElementRef], focused: str | None = None
-) -> str | None:
+def approval_reason(action: Action, elements: Sequence[ElementRef]) -> str | None:
     """Why `action` needs the user's yes (it pays, buys, deletes or sends), or None."""
     by_id = {e.id: e for e in elements}
     if action.name == "click" and action.element in by_id:

@@ -12,6 +12,7 @@ from mira_agent.agent.actor import Actor
 from mira_agent.agent.controls import Controls
 from mira_agent.agent.guards import GuardConfig
 from mira_agent.agent.loop import Agent, AgentConfig, Approver, Asker, Judge
+from mira_agent.agent.safety import Redactor
 from mira_agent.browser.actions import Action
 from mira_agent.browser.executor import execute
 from mira_agent.browser.observe import ObserveOptions
@@ -41,6 +42,7 @@ class RunSpec:
     max_steps: int = 30
     allow_domains: Sequence[str] = ()
     auto_approve: bool = False
+    screenshots: bool = False  # a PNG of every step, for the episode store
     browser: BrowserOptions = field(default_factory=BrowserOptions)
 
 
@@ -122,6 +124,7 @@ class RunHooks:
     asker: Asker
     controls: Controls | None = None
     on_browser: Callable[[BrowserSession], None] | None = None
+    redactor: Redactor = field(default_factory=Redactor)
 
 
 def run_task(spec: RunSpec, hooks: RunHooks) -> ev.Outcome:
@@ -144,12 +147,13 @@ def run_task(spec: RunSpec, hooks: RunHooks) -> ev.Outcome:
                     guards=GuardConfig(max_steps=spec.max_steps),
                     allow_domains=prepared.allow_domains,
                     auto_approve=spec.auto_approve,
-                    observe=ObserveOptions(marks=images),
+                    observe=ObserveOptions(screenshot=spec.screenshots, marks=images),
                 ),
                 sink=hooks.sink,
                 controls=hooks.controls,
                 approver=hooks.approver,
                 asker=hooks.asker,
                 judge=prepared.judge,
+                redactor=hooks.redactor,
             )
             return agent.run()

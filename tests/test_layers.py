@@ -15,7 +15,9 @@ ALLOWED = {
     "google": ("llm/gemini.py",),
     "llama_cpp": ("llm/llamacpp.py", "llm/grammar_sampler.py"),
     "typer": ("cli.py",),
-    "rich": ("cli.py", "console.py"),
+    "rich": ("cli.py", "console.py", "tui/"),
+    "sqlite_utils": ("store/",),
+    "textual": ("tui/",),
     "jinja2": ("templates.py", "sites/flights/"),
     "PIL": ("browser/marks.py",),
 }

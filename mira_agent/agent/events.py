@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mira_agent.llm.base import Completion, Message
 from mira_agent.planning.milestones import Plan
@@ -53,10 +54,18 @@ class ModelCalled(Event):
 
 @dataclass(frozen=True)
 class StepDecided(Event):
+    """The actor's choice at one step, with the page it chose on. `action` is redacted,
+    for people; `parsed` is the action as data (secrets masked) and `target` the role and
+    name of the element it acts on, so a replay can find that element again."""
+
     url: str
     thought: str
-    action: str  # redacted, for people
+    action: str
     observation: str = field(repr=False)
+    title: str = ""
+    parsed: dict[str, Any] | None = field(default=None, repr=False)
+    target: dict[str, str] | None = field(default=None, repr=False)
+    screenshot: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from mira_agent.agent import events as ev
 from mira_agent.agent.actor import Actor
@@ -35,6 +36,14 @@ class AgentConfig:
     observe: ObserveOptions = field(default_factory=ObserveOptions)
 
 
+def _target(action: Action | None, elements: list[ElementRef]) -> dict[str, str] | None:
+    """The role and name of the element `action` works on, to find it again later."""
+    if action is None or action.element is None:
+        return None
+    element = next((e for e in elements if e.id == action.element), None)
+    return {"role": element.role, "name": element.name} if element else None
+
+
 def _refuse(action: str, reason: str) -> bool:
     return False
 
@@ -59,6 +68,7 @@ class Agent:
         approver: Approver = _refuse,
         asker: Asker = _no_answer,
         judge: Judge | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.session = session
         self.actor = actor
@@ -71,7 +81,8 @@ class Agent:
         self.asker = asker
         self.judge = judge
         self.guards = Guards(self.config.guards)
-        self.redactor = Redactor()
+        # Shared with whoever records the run, so both mask the same secrets.
+        self.redactor = redactor or Redactor()
         self.plan: Plan | None = None
         self.history: list[str] = []
         self.notes: list[str] = []
@@ -156,6 +167,14 @@ class Agent:
     def _show(self, action: Action) -> str:
         return self.redactor.redact(str(action))
 
+    def _parsed(self, action: Action | None) -> dict[str, Any] | None:
+        if action is None:
+            return None
+        return {
+            key: self.redactor.redact(value) if isinstance(value, str) else value
+            for key, value in action.to_json().items()
+        }
+
     # -- the loop ---------------------------------------------------------------------
 
     def run(self) -> ev.Outcome:
@@ -227,13 +246,14 @@ class Agent:
                 observation,
             )
             self.notes = []
-            self._emit(
-                ev.ModelCalled(self.step, "actor", tuple(decision.messages), decision.completion)
-            )
             action = decision.action
             elements = observation.elements()
             if action is not None:
-                self.redactor.note_typed(action, elements)  # before anything shows it
+                # Before anything shows or stores the call: a typed secret is masked.
+                self.redactor.note_typed(action, elements)
+            self._emit(
+                ev.ModelCalled(self.step, "actor", tuple(decision.messages), decision.completion)
+            )
             shown = self._show(action) if action else f"(unusable: {decision.error})"
             self._emit(
                 ev.StepDecided(
@@ -242,6 +262,10 @@ class Agent:
                     self.redactor.redact(decision.thought),
                     shown,
                     observation.text,
+                    title=observation.title,
+                    parsed=self._parsed(action),
+                    target=_target(action, elements),
+                    screenshot=observation.screenshot,
                 )
             )
             if action is None:

@@ -53,6 +53,7 @@ class BrowserOptions:
     viewport: tuple[int, int] = (1280, 800)
     action_timeout_ms: int = 5_000
     navigation_timeout_ms: int = 20_000
+    trace: Path | None = None  # a Playwright trace zip, written when the browser closes
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,8 @@ class BrowserSession:
         self._context.set_default_navigation_timeout(self.options.navigation_timeout_ms)
         self._context.on("page", self._on_new_page)
         self._context.on("close", self._on_context_close)
+        if self.options.trace is not None:
+            await self._context.tracing.start(screenshots=True, snapshots=True, sources=False)
         for page in self._context.pages:
             self._track(page)
         if not self._state.pages:
@@ -203,6 +206,12 @@ class BrowserSession:
 
     async def _shutdown(self) -> None:
         if self._context is not None:
+            if self.options.trace is not None and self._dead_reason is None:
+                try:
+                    self.options.trace.parent.mkdir(parents=True, exist_ok=True)
+                    await self._context.tracing.stop(path=str(self.options.trace))
+                except PlaywrightError as exc:
+                    self.warnings.append(f"the trace could not be saved: {exc}")
             try:
                 await self._context.close()
             except PlaywrightError:

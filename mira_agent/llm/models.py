@@ -27,6 +27,17 @@ class ModelInfo:
     file: str | None = None
     env: str | None = None
     notes: str = ""
+    price_in: float = 0.0  # US dollars per million prompt tokens (0: runs locally, free)
+    price_out: float = 0.0  # US dollars per million generated tokens
+
+
+def call_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float:
+    """What a call cost in US dollars at the model's list price; 0 for local or unknown
+    models (an OpenAI-compatible server the user hosts has no price mira could know)."""
+    info = model_info(model)
+    if info is None:
+        return 0.0
+    return (prompt_tokens * info.price_in + completion_tokens * info.price_out) / 1e6
 
 
 def known_models() -> list[ModelInfo]:

@@ -41,6 +41,15 @@ def test_card_numbers_and_typed_passwords_are_masked() -> None:
     assert "•••• 4242" in shown and "1234 5678" in shown
 
 
+def test_a_card_holders_name_is_not_a_secret_but_a_security_code_is() -> None:
+    page = parse_elements('[1] textbox "Name on card" [2] textbox "Security code (CVV)"')
+    redactor = Redactor()
+    redactor.note_typed(Action("type", {"element": "1", "text": "Maria Lopez"}), page)
+    redactor.note_typed(Action("type", {"element": "2", "text": "737"}), page)
+    shown = redactor.redact("Maria Lopez paid with code 737")
+    assert shown == "Maria Lopez paid with code ••••"
+
+
 def test_the_actors_answer_is_read_without_raising() -> None:
     thought, action, error = read_decision(
         '{"thought": "search", "action": {"action": "click", "element": "3"}}'

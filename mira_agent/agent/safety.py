@@ -20,6 +20,9 @@ RISKY = re.compile(
     re.IGNORECASE,
 )
 SECRET_NAME = re.compile(r"password|passcode|card|cvv|cvc|security code|pin\b", re.IGNORECASE)
+# A card's holder name is not a secret (it is usually the traveller's or buyer's own name,
+# shown all over the page); masking it would blank that name everywhere.
+NOT_SECRET_NAME = re.compile(r"\bname\b|holder", re.IGNORECASE)
 MASK = "••••"
 
 
@@ -80,7 +83,10 @@ class Redactor:
         element = next((e for e in elements if e.id == action.element), None)
         secret_field = element is not None and (
             element.attributes.get("type") == "password"
-            or SECRET_NAME.search(element.name) is not None
+            or (
+                SECRET_NAME.search(element.name) is not None
+                and NOT_SECRET_NAME.search(element.name) is None
+            )
             or element.value.startswith(MASK)
         )
         text = str(action.args.get("text", ""))

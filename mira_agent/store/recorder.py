@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid as uuids
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from mira_agent.agent import events as ev
@@ -55,10 +56,12 @@ class EpisodeRecorder:
         self._actor_call: ev.ModelCalled | None = None
         self._last_step = 0
 
-    @property
-    def trace_path(self) -> str:
-        """Where a Playwright trace of this episode goes (inside its folder of files)."""
-        return str(self.store.episode_dir(self.uuid) / "trace.zip")
+    def trace_file(self) -> Path:
+        """Where a Playwright trace of this episode goes (in its folder of files); the
+        episode row keeps the path relative to the database."""
+        path = self.store.episode_dir(self.uuid) / "trace.zip"
+        self.meta["trace"] = path.relative_to(self.store.path.parent).as_posix()
+        return path
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunStarted):

@@ -1,88 +1,33 @@
-"""The `mira` command line. Each command is a thin shell over the library.
-
-Errors the user can fix are `MiraError`s: they are caught once, in `main`, and printed
-on one line with a non-zero exit code. A traceback shows only with ``--debug``.
-"""
+"""`mira run`: carry out a task, shown in the terminal UI or as plain lines, and
+recorded in the episode database."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from mira_agent import __version__
-from mira_agent.errors import MiraError, UsageError
+from mira_agent.agent import events as ev
+from mira_agent.cli.app import (
+    BrowserPathOption,
+    DbOption,
+    HeadlessOption,
+    ProfileOption,
+    XvfbOption,
+    app,
+    console,
+    err_console,
+)
+from mira_agent.errors import MiraError
 
 if TYPE_CHECKING:
+    from mira_agent.agent.safety import Redactor
     from mira_agent.browser.session import BrowserSession
     from mira_agent.runner import RunSpec
-
-app = typer.Typer(
-    name="mira",
-    help="mira: an open browser agent that plans in milestones.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode="rich",
-)
-sites_app = typer.Typer(
-    help="The sandbox web sites mira serves itself, with their tasks.", no_args_is_help=True
-)
-app.add_typer(sites_app, name="sites")
-models_app = typer.Typer(
-    help="The models mira knows and whether each can run here.", no_args_is_help=True
-)
-app.add_typer(models_app, name="models")
-
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
-_debug = {"on": False}
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.print(f"mira {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    _debug["on"] = debug
-
-
-BrowserPathOption = Annotated[
-    str | None,
-    typer.Option(
-        "--browser-path",
-        envvar="MIRA_BROWSER",
-        help="Chromium or Chrome executable to drive (default: found automatically).",
-    ),
-]
-HeadlessOption = Annotated[
-    bool, typer.Option("--headless", help="Hide the browser window (default: visible).")
-]
-XvfbOption = Annotated[
-    bool,
-    typer.Option("--xvfb", help="With no display, show the browser on a virtual X display (Xvfb)."),
-]
-ProfileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--profile",
-        help="Profile folder that keeps cookies and logins between runs (default: a fresh one).",
-    ),
-]
+    from mira_agent.store.recorder import EpisodeRecorder
 
 
 @app.command()
@@ -167,9 +112,33 @@ def run(
             help="With --observe-only: keep the browser open until Enter (default: on a terminal).",
         ),
     ] = None,
+    tui: Annotated[
+        bool | None,
+        typer.Option(
+            "--tui/--no-tui",
+            help="Show the run in the terminal UI (default: when the output is a terminal).",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    screenshots: Annotated[
+        bool,
+        typer.Option(
+            "--screenshots/--no-screenshots",
+            help="Keep a screenshot of every step beside the episode database.",
+        ),
+    ] = True,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace",
+            help="Record a Playwright trace of the episode (open it with `playwright show-trace`).",
+        ),
+    ] = False,
 ) -> None:
     """Carry out a task in the browser: plan milestones, act step by step, report the outcome.
 
+    Every run is recorded in the episode database (see `mira episodes`).
     Exits 0 when the task succeeded, 1 when it failed, was stopped or gave up.
     """
     from mira_agent.browser.session import BrowserOptions
@@ -191,6 +160,7 @@ def run(
         max_steps=max_steps,
         allow_domains=allow_domain or (),
         auto_approve=yes,
+        screenshots=screenshots,
         browser=BrowserOptions(
             headless=headless,
             xvfb=xvfb,
@@ -202,7 +172,13 @@ def run(
     if observe_only:
         _observe_only(spec, screenshot, wait)
         return
-    _run_agent(spec, verbose)
+    use_tui = tui if tui is not None else (sys.stdout.isatty() and sys.stdin.isatty())
+    try:
+        _run_agent(spec, verbose=verbose, use_tui=use_tui, db=db, trace=trace)
+    except KeyboardInterrupt:
+        # Click would swallow this into its own exit; say it, with the usual code.
+        err_console.print("mira: interrupted")
+        raise typer.Exit(130) from None
 
 
 def _print_warnings(session: BrowserSession) -> None:
@@ -210,7 +186,68 @@ def _print_warnings(session: BrowserSession) -> None:
         err_console.print(f"[yellow]mira: {warning}[/yellow]")
 
 
-def _run_agent(spec: RunSpec, verbose: bool) -> None:
+def _run_agent(
+    spec: RunSpec, *, verbose: bool, use_tui: bool, db: Path | None, trace: bool
+) -> None:
+    from dataclasses import replace
+
+    from mira_agent.agent.safety import Redactor
+    from mira_agent.store.database import EpisodeStore, default_db_path
+    from mira_agent.store.recorder import EpisodeRecorder
+
+    store = EpisodeStore(db or default_db_path())
+    redactor = Redactor()
+    recorder = EpisodeRecorder(store, redactor=redactor, meta=_episode_meta(spec))
+    if trace:
+        spec.browser = replace(spec.browser, trace=recorder.trace_file())
+    try:
+        if use_tui:
+            outcome = _run_in_tui(spec, recorder, redactor)
+        else:
+            outcome = _run_plain(spec, recorder, redactor, verbose)
+    finally:
+        if recorder.episode_id is not None:
+            err_console.print(f"[dim]episode {recorder.episode_id} saved in {store.path}[/dim]")
+        store.close()
+    if outcome.status == "error":
+        raise MiraError(outcome.reason, exit_code=4)
+    if outcome.status == "crashed":
+        raise MiraError(outcome.reason, exit_code=3)
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
+def _episode_meta(spec: RunSpec) -> dict[str, object]:
+    """What the episode row keeps of the run's settings (the events say the rest)."""
+    return {
+        "task_id": spec.task_id,
+        "site": spec.site if spec.task_id or spec.url is None else None,
+        "seed": spec.seed if spec.task_id or spec.url is None else None,
+        "settings": {
+            "actor": spec.actor,
+            "actor_model": spec.actor_model,
+            "planner": spec.planner,
+            "planner_model": spec.planner_model,
+            "plan": spec.plan,
+            "max_steps": spec.max_steps,
+            "allow_domains": list(spec.allow_domains),
+            "auto_approve": spec.auto_approve,
+            "headless": spec.browser.headless,
+        },
+    }
+
+
+def _tee(*sinks: Callable[[ev.Event], None]) -> Callable[[ev.Event], None]:
+    def both(event: ev.Event) -> None:
+        for sink in sinks:
+            sink(event)
+
+    return both
+
+
+def _run_plain(
+    spec: RunSpec, recorder: EpisodeRecorder, redactor: Redactor, verbose: bool
+) -> ev.Outcome:
     from mira_agent.agent.controls import Controls
     from mira_agent.console import ConsolePrinter
     from mira_agent.runner import RunHooks, run_task
@@ -231,19 +268,36 @@ def _run_agent(spec: RunSpec, verbose: bool) -> None:
         say(HELP)
         approver, asker = terminal.approve, terminal.answer
     hooks = RunHooks(
-        ConsolePrinter(console, verbose=verbose),
+        _tee(recorder, ConsolePrinter(console, verbose=verbose)),
         approver,
         asker,
         controls=controls,
         on_browser=_print_warnings,
+        redactor=redactor,
     )
-    outcome = run_task(spec, hooks)
-    if outcome.status == "error":
-        raise MiraError(outcome.reason, exit_code=4)
-    if outcome.status == "crashed":
-        raise MiraError(outcome.reason, exit_code=3)
-    if not outcome.ok:
-        raise typer.Exit(1)
+    return run_task(spec, hooks)
+
+
+def _run_in_tui(spec: RunSpec, recorder: EpisodeRecorder, redactor: Redactor) -> ev.Outcome:
+    from dataclasses import replace
+
+    from mira_agent.runner import RunHooks, run_task
+    from mira_agent.tui.app import RunApp
+
+    def start(hooks: RunHooks) -> ev.Outcome:
+        return run_task(spec, replace(hooks, sink=_tee(recorder, hooks.sink), redactor=redactor))
+
+    def rate(label: str) -> None:
+        if recorder.episode_id is not None:
+            recorder.store.rate(recorder.episode_id, label)
+
+    app = RunApp(start, task=spec.task or spec.task_id or "", on_rate=rate)
+    app.run()
+    if app.error is not None:
+        raise app.error
+    if app.outcome is None:
+        raise KeyboardInterrupt
+    return app.outcome
 
 
 def _observe_only(spec: RunSpec, screenshot: Path | None, wait: bool | None) -> None:
@@ -268,92 +322,3 @@ def _observe_only(spec: RunSpec, screenshot: Path | None, wait: bool | None) -> 
                 input()
             except EOFError:
                 pass
-
-
-@sites_app.command("list")
-def sites_list() -> None:
-    """List the sandbox sites and their tasks."""
-    from rich.table import Table
-
-    from mira_agent.sites import get_site, list_sites
-
-    table = Table("site", "description", "tasks")
-    for name, description in list_sites():
-        table.add_row(name, description, str(len(get_site(name).tasks())))
-    console.print(table)
-
-
-@sites_app.command("tasks")
-def sites_tasks(
-    name: Annotated[str, typer.Argument(help="The site, as `mira sites list` names it.")],
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the site's data.")] = 0,
-) -> None:
-    """List a site's tasks with their milestones."""
-    from mira_agent.sites import get_site
-
-    for task in get_site(name, seed=seed).tasks():
-        console.print(f"[bold]{task.id}[/bold] ({task.split}) {task.intent}", highlight=False)
-        for n, milestone in enumerate(task.milestones, 1):
-            console.print(f"   {n}. {milestone.text}", highlight=False)
-
-
-@sites_app.command("serve")
-def sites_serve(
-    name: Annotated[str, typer.Argument(help="The site, as `mira sites list` names it.")],
-    port: Annotated[
-        int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")
-    ] = 8765,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the site's data.")] = 0,
-) -> None:
-    """Serve a sandbox site on 127.0.0.1 until Ctrl-C, to open it in your own browser."""
-    import time
-
-    from mira_agent.sites import get_site
-
-    if not 0 <= port <= 65535:
-        raise UsageError(f"--port must be between 0 and 65535, got {port}")
-    served = get_site(name, seed=seed)
-    url = served.start(port=port)
-    console.print(f"{name} is served at {url} (Ctrl-C to stop)")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        served.stop()
-
-
-@models_app.command("list")
-def models_list() -> None:
-    """List the known models: backend, context, and whether each is available here."""
-    from rich.table import Table
-
-    from mira_agent.llm.models import availability, known_models
-
-    table = Table("model", "backend", "context", "available", "how", "description")
-    for info in known_models():
-        ok, how = availability(info)
-        name = info.name + (" (default)" if info.default else "")
-        table.add_row(
-            name, info.backend, f"{info.context:,}", "yes" if ok else "no", how, info.description
-        )
-    console.print(table)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def main() -> None:
-    """Entry point of the `mira` command."""
-    try:
-        app()
-    except MiraError as exc:
-        if _debug["on"]:
-            raise
-        print(f"mira: error: {_one_line(str(exc))}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("mira: interrupted", file=sys.stderr)
-        sys.exit(130)

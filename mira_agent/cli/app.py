@@ -1,0 +1,121 @@
+"""The `mira` command line's root: the app, the options several commands share, and the
+entry point. Each command is a thin shell over the library.
+
+Errors the user can fix are `MiraError`s: they are caught once, in `main`, and printed
+on one line with a non-zero exit code. A traceback shows only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mira_agent import __version__
+from mira_agent.errors import MiraError
+
+app = typer.Typer(
+    name="mira",
+    help="mira: an open browser agent that plans in milestones.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+sites_app = typer.Typer(
+    help="The sandbox web sites mira serves itself, with their tasks.", no_args_is_help=True
+)
+app.add_typer(sites_app, name="sites")
+models_app = typer.Typer(
+    help="The models mira knows and whether each can run here.", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
+episodes_app = typer.Typer(
+    help="The recorded episodes: list, show, export, import, rate, delete, replay.",
+    no_args_is_help=True,
+)
+app.add_typer(episodes_app, name="episodes")
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+_debug = {"on": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"mira {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    _debug["on"] = debug
+
+
+BrowserPathOption = Annotated[
+    str | None,
+    typer.Option(
+        "--browser-path",
+        envvar="MIRA_BROWSER",
+        help="Chromium or Chrome executable to drive (default: found automatically).",
+    ),
+]
+HeadlessOption = Annotated[
+    bool, typer.Option("--headless", help="Hide the browser window (default: visible).")
+]
+XvfbOption = Annotated[
+    bool,
+    typer.Option("--xvfb", help="With no display, show the browser on a virtual X display (Xvfb)."),
+]
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        envvar="MIRA_DB",
+        help="Episode database (default: episodes.db in mira's data folder).",
+        show_default=False,
+    ),
+]
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        help="Profile folder that keeps cookies and logins between runs (default: a fresh one).",
+    ),
+]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _terminated(signum: int, frame: object) -> None:
+    # A polite kill (SIGTERM) ends a run like Ctrl-C: the episode is marked interrupted.
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Entry point of the `mira` command."""
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        app()
+    except MiraError as exc:
+        if _debug["on"]:
+            raise
+        print(f"mira: error: {_one_line(str(exc))}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("mira: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -39,6 +39,15 @@ class _PageHandler(SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def _episodes_in_tmp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs the tests start record their episodes in the test session's own database,
+    never in the user's."""
+    monkeypatch.setenv("MIRA_DB", str(tmp_path_factory.getbasetemp() / "episodes.db"))
+
+
 @pytest.fixture(scope="session")
 def pages_server() -> Iterator[str]:
     """Test pages on 127.0.0.1; the same server as ``localhost`` is another origin."""

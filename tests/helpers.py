@@ -1,8 +1,14 @@
-"""Small helpers shared by the tests."""
+"""Small helpers shared by the tests: element ids in an observation, and the scripted
+models (an oracle actor, a checker that reads the site's own milestone checks) that let
+the loop, store and UI tests drive the real agent on the sandbox flight site."""
 
 from __future__ import annotations
 
 import re
+
+from mira_agent.agent import events as ev
+from mira_agent.browser.observation import Observation
+from mira_agent.sites.flights.oracle import FlightOracle
 
 
 def id_of(text: str, name: str) -> str:
@@ -10,3 +16,60 @@ def id_of(text: str, name: str) -> str:
     match = re.search(r"\[([0-9.]+)\] [a-z]+ \"" + re.escape(name) + '"', text)
     assert match, f"no element named {name!r} in:\n{text}"
     return match.group(1)
+
+
+def booking_task(site):  # type: ignore[no-untyped-def]
+    """The site's first booking task (it ends with a payment that needs a yes)."""
+    return next(t for t in site.tasks() if t.params["kind"] == "booking")
+
+
+def page_of(messages) -> Observation:  # type: ignore[no-untyped-def]
+    """The observation as the actor's prompt shows it (the last user message)."""
+    text = messages[-1].content.split("The browser now shows:\n", 1)[1]
+    url = re.search(r"^URL: (.*)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    return Observation(url=url, title="", tabs=(), text=text)
+
+
+def oracle_actor(task, **kwargs):  # type: ignore[no-untyped-def]
+    """An actor that answers with the flight oracle's next action for the page it is shown."""
+    oracle = FlightOracle(task, **kwargs)
+
+    def answer(messages, schema):  # type: ignore[no-untyped-def]
+        action = oracle.next_action(page_of(messages))
+        return {"thought": f"next: {action.name}", "action": action.to_json()}
+
+    return answer
+
+
+def site_checker(task, site):  # type: ignore[no-untyped-def]
+    """A checker that answers from the site's own milestone checks."""
+
+    def answer(messages, schema):  # type: ignore[no-untyped-def]
+        if "done" not in schema["properties"]:  # a re-plan: keep the site's open milestones
+            progress = task.progress(site.state)
+            return {
+                "milestones": [
+                    m.text for m, d in zip(task.milestones, progress, strict=True) if not d
+                ]
+            }
+        count = schema["properties"]["done"]["minItems"]
+        progress = task.progress(site.state)[:count]
+        return {"done": progress + [False] * (count - len(progress)), "reason": "site checks"}
+
+    return answer
+
+
+class Recorder:
+    """A sink that keeps every event; `hooks` run on each one (on the agent's thread)."""
+
+    def __init__(self) -> None:
+        self.events: list[ev.Event] = []
+        self.hooks: list = []
+
+    def __call__(self, event: ev.Event) -> None:
+        self.events.append(event)
+        for hook in self.hooks:
+            hook(event)
+
+    def of(self, kind):  # type: ignore[no-untyped-def]
+        return [e for e in self.events if isinstance(e, kind)]

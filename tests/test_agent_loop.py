@@ -5,7 +5,6 @@ when stuck, the guards, the stop check, the approval gate, hints and pause."""
 from __future__ import annotations
 
 import io
-import re
 import threading
 import time
 
@@ -17,65 +16,11 @@ from mira_agent.agent.actor import Actor
 from mira_agent.agent.controls import Controls
 from mira_agent.agent.guards import GuardConfig
 from mira_agent.agent.loop import Agent, AgentConfig
-from mira_agent.browser.observation import Observation
 from mira_agent.browser.session import BrowserSession
 from mira_agent.console import ConsolePrinter
 from mira_agent.llm.scripted import ScriptedBackend
 from mira_agent.planning.planner import Planner
-from mira_agent.sites.flights.oracle import FlightOracle
-
-
-def booking_task(site):  # type: ignore[no-untyped-def]
-    return next(t for t in site.tasks() if t.params["kind"] == "booking")
-
-
-def page_of(messages) -> Observation:  # type: ignore[no-untyped-def]
-    """The observation as the actor's prompt shows it (the last user message)."""
-    text = messages[-1].content.split("The browser now shows:\n", 1)[1]
-    url = re.search(r"^URL: (.*)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
-    return Observation(url=url, title="", tabs=(), text=text)
-
-
-def oracle_actor(task, **kwargs):  # type: ignore[no-untyped-def]
-    oracle = FlightOracle(task, **kwargs)
-
-    def answer(messages, schema):  # type: ignore[no-untyped-def]
-        action = oracle.next_action(page_of(messages))
-        return {"thought": f"next: {action.name}", "action": action.to_json()}
-
-    return answer
-
-
-def site_checker(task, site):  # type: ignore[no-untyped-def]
-    """A checker that answers from the site's own milestone checks."""
-
-    def answer(messages, schema):  # type: ignore[no-untyped-def]
-        if "done" not in schema["properties"]:  # a re-plan: keep the site's open milestones
-            progress = task.progress(site.state)
-            return {
-                "milestones": [
-                    m.text for m, d in zip(task.milestones, progress, strict=True) if not d
-                ]
-            }
-        count = schema["properties"]["done"]["minItems"]
-        progress = task.progress(site.state)[:count]
-        return {"done": progress + [False] * (count - len(progress)), "reason": "site checks"}
-
-    return answer
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[ev.Event] = []
-        self.hooks: list = []
-
-    def __call__(self, event: ev.Event) -> None:
-        self.events.append(event)
-        for hook in self.hooks:
-            hook(event)
-
-    def of(self, kind):  # type: ignore[no-untyped-def]
-        return [e for e in self.events if isinstance(e, kind)]
+from tests.helpers import Recorder, booking_task, oracle_actor, site_checker
 
 
 def scroll_down_up_stop() -> list[dict]:

@@ -199,3 +199,17 @@ def test_a_run_killed_mid_episode_keeps_its_finished_steps(tmp_path: Path, how: 
     else:
         assert process.returncode == -signal.SIGKILL
         assert episode["status"] == "crashed" and "without finishing" in episode["reason"]
+
+
+def test_a_trace_is_kept_in_the_episodes_folder(tmp_path: Path, pages_server: str) -> None:
+    import zipfile
+
+    store = EpisodeStore(tmp_path / "episodes.db")
+    recorder = EpisodeRecorder(store)
+    path = recorder.trace_file()
+    with BrowserSession(BrowserOptions(headless=True, run_dir=tmp_path, trace=path)) as browser:
+        browser.goto(pages_server + "/widgets.html")
+    names = zipfile.ZipFile(path).namelist()
+    assert any(name.endswith(".trace") for name in names), names
+    synthetic_run(recorder, 1, "traced")
+    assert store.resolve(store.episode(recorder.episode_id)["trace"]) == path

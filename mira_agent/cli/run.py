@@ -172,7 +172,7 @@ def run(
     if observe_only:
         _observe_only(spec, screenshot, wait)
         return
-    use_tui = tui if tui is not None else (sys.stdout.isatty() and sys.stdin.isatty())
+    use_tui = tui if tui is not None else _terminal_can_show_the_ui()
     try:
         _run_agent(spec, verbose=verbose, use_tui=use_tui, db=db, trace=trace)
     except KeyboardInterrupt:
@@ -184,6 +184,13 @@ def run(
 def _print_warnings(session: BrowserSession) -> None:
     for warning in session.warnings:
         err_console.print(f"[yellow]mira: {warning}[/yellow]")
+
+
+def _terminal_can_show_the_ui() -> bool:
+    import os
+
+    interactive = sys.stdout.isatty() and sys.stdin.isatty()
+    return interactive and os.environ.get("TERM", "") not in ("", "dumb")
 
 
 def _run_agent(
@@ -207,7 +214,7 @@ def _run_agent(
             outcome = _run_plain(spec, recorder, redactor, verbose)
     finally:
         if recorder.episode_id is not None:
-            err_console.print(f"[dim]episode {recorder.episode_id} saved in {store.path}[/dim]")
+            console.print(f"[dim]episode {recorder.episode_id} saved in {store.path}[/dim]")
         store.close()
     if outcome.status == "error":
         raise MiraError(outcome.reason, exit_code=4)
@@ -292,7 +299,12 @@ def _run_in_tui(spec: RunSpec, recorder: EpisodeRecorder, redactor: Redactor) ->
             recorder.store.rate(recorder.episode_id, label)
 
     app = RunApp(start, task=spec.task or spec.task_id or "", on_rate=rate)
-    app.run()
+    try:
+        app.run()
+    finally:
+        # However the app ended (a signal included), the agent's thread must not go on.
+        app.controls.stop()
+        app.controls.resume()
     if app.error is not None:
         raise app.error
     if app.outcome is None:

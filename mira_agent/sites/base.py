@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mira_agent.browser.actions import Action
+    from mira_agent.browser.observation import Observation
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,14 @@ class Task:
         return [m.check(state) for m in self.milestones]
 
 
+class Oracle(Protocol):
+    """A scripted policy for one task: it reads the observation a model reads and answers
+    with the action a model would give, so its runs prove a task solvable through mira's
+    own browser layer and serve as demonstrations."""
+
+    def next_action(self, observation: Observation) -> Action: ...
+
+
 class Site(Protocol):
     """A sandbox web app served by mira itself."""
 
@@ -73,3 +85,7 @@ class Site(Protocol):
         ...
 
     def tasks(self) -> list[Task]: ...
+
+    def oracle(self, task: Task) -> Oracle:
+        """The scripted policy that solves `task`."""
+        ...

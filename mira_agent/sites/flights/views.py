@@ -1,20 +1,12 @@
-"""The flight site's pages: a router from (method, path) to handlers that render templates.
-
-Handlers are plain functions of a `Request` returning a `Response`, independent of
-the HTTP server, and they record what happened in `FlightState` as they go. Forms
-follow post/redirect/get, so reloading a page never books twice.
+"""The flight site's pages: handlers that render templates and record what happened in
+`FlightState` as they go. Forms follow post/redirect/get, so reloading a page never
+books twice.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from urllib.parse import urlencode
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from mira_agent.sites.flights.data import (
     AIRPORTS,
@@ -44,34 +36,9 @@ from mira_agent.sites.flights.search import (
     run_search,
 )
 from mira_agent.sites.flights.state import Draft, FlightState, SearchRecord
+from mira_agent.sites.web import Request, Response, WebApp, redirect
 
 SITE_TITLE = "Skyway"
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a handler needs from an HTTP request: parsed query and form fields."""
-
-    method: str
-    path: str
-    query: Query = field(default_factory=dict)
-    form: Query = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: bytes = b""
-    content_type: str = "text/html; charset=utf-8"
-    location: str | None = None
-
-
-Handler = Callable[..., Response]
-
-
-def redirect(location: str) -> Response:
-    """A 303, so the browser follows a POST with a GET."""
-    return Response(303, location=location)
 
 
 def clock(minutes: int) -> str:
@@ -108,78 +75,44 @@ def fare_parts(price: int) -> tuple[int, int]:
     return base, price - base
 
 
-class FlightApp:
+class FlightApp(WebApp):
     """Routes requests to page handlers over a flight inventory and an episode state."""
 
     def __init__(self, data: FlightData, state: FlightState) -> None:
+        super().__init__(
+            "mira_agent.sites.flights",
+            filters={
+                "clock": clock,
+                "duration": duration,
+                "stops": stops_text,
+                "money": money,
+                "long_date": long_date,
+            },
+            globals={
+                "site_title": SITE_TITLE,
+                "airports": AIRPORTS,
+                "airports_by_code": AIRPORTS_BY_CODE,
+                "cabins": CABINS,
+                "cabin_labels": CABIN_LABELS,
+                "first_date": FIRST_DATE,
+                "last_date": LAST_DATE,
+                "max_passengers": MAX_PASSENGERS,
+                "field_owner": field_owner,
+                "latest_birth_date": date.fromordinal(TODAY.toordinal() - 1).isoformat(),
+            },
+        )
         self.data = data
         self.state = state
-        self.env = Environment(
-            loader=PackageLoader("mira_agent.sites.flights", "templates"),
-            autoescape=select_autoescape(default=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters.update(
-            clock=clock, duration=duration, stops=stops_text, money=money, long_date=long_date
-        )
-        self.env.globals.update(
-            site_title=SITE_TITLE,
-            airports=AIRPORTS,
-            airports_by_code=AIRPORTS_BY_CODE,
-            cabins=CABINS,
-            cabin_labels=CABIN_LABELS,
-            first_date=FIRST_DATE,
-            last_date=LAST_DATE,
-            max_passengers=MAX_PASSENGERS,
-            field_owner=field_owner,
-            latest_birth_date=date.fromordinal(TODAY.toordinal() - 1).isoformat(),
-        )
-        self._css = (
-            resources.files("mira_agent.sites.flights").joinpath("static/site.css").read_bytes()
-        )
-        self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
-            ("GET", re.compile(r"/"), self.index),
-            ("GET", re.compile(r"/results"), self.results),
-            ("GET", re.compile(r"/flight/(?P<flight_id>[A-Za-z0-9-]+)"), self.flight),
-            ("POST", re.compile(r"/book"), self.start_booking),
-            ("GET", re.compile(r"/book/(?P<draft_id>\w+)/passengers"), self.passengers),
-            ("POST", re.compile(r"/book/(?P<draft_id>\w+)/passengers"), self.submit_passengers),
-            ("GET", re.compile(r"/book/(?P<draft_id>\w+)/payment"), self.payment),
-            ("POST", re.compile(r"/book/(?P<draft_id>\w+)/payment"), self.submit_payment),
-            ("GET", re.compile(r"/confirmation/(?P<reference>\w+)"), self.confirmation),
-            ("GET", re.compile(r"/bookings"), self.bookings),
-            ("GET", re.compile(r"/static/site\.css"), self.stylesheet),
-            ("GET", re.compile(r"/favicon\.ico"), lambda request: Response(204)),
-        ]
-
-    # -- plumbing ------------------------------------------------------------------
-
-    def handle(self, request: Request) -> Response:
-        """Dispatch to the route matching the whole path; 404 or 405 otherwise."""
-        path_matched = False
-        for method, pattern, handler in self.routes:
-            match = pattern.fullmatch(request.path)
-            if not match:
-                continue
-            path_matched = True
-            if method == request.method:
-                return handler(request, **match.groupdict())
-        if path_matched:
-            problem = f"This page can't be opened with {request.method}."
-            return self.render("error.html", status=405, title="Not allowed", problems=[problem])
-        return self.not_found("We couldn't find that page.")
-
-    def render(self, template: str, status: int = 200, **context: object) -> Response:
-        body = self.env.get_template(template).render(**context).encode("utf-8")
-        return Response(status, body)
-
-    def not_found(self, message: str) -> Response:
-        return self.render("error.html", status=404, title="Page not found", problems=[message])
-
-    def stylesheet(self, request: Request) -> Response:
-        return Response(200, self._css, "text/css; charset=utf-8")
+        self.route("GET", r"/", self.index)
+        self.route("GET", r"/results", self.results)
+        self.route("GET", r"/flight/(?P<flight_id>[A-Za-z0-9-]+)", self.flight)
+        self.route("POST", r"/book", self.start_booking)
+        self.route("GET", r"/book/(?P<draft_id>\w+)/passengers", self.passengers)
+        self.route("POST", r"/book/(?P<draft_id>\w+)/passengers", self.submit_passengers)
+        self.route("GET", r"/book/(?P<draft_id>\w+)/payment", self.payment)
+        self.route("POST", r"/book/(?P<draft_id>\w+)/payment", self.submit_payment)
+        self.route("GET", r"/confirmation/(?P<reference>\w+)", self.confirmation)
+        self.route("GET", r"/bookings", self.bookings)
 
     # -- search --------------------------------------------------------------------
 

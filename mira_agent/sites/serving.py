@@ -1,0 +1,153 @@
+"""Serving a sandbox site on loopback, in a daemon thread of the current process.
+
+In-process serving is what lets task checks read a site's state directly. The server
+is the standard library's threading HTTP server, kept quiet (an agent run should not
+print access logs) and shut down fully by `stop()` so tests leave no threads or
+sockets behind. `ServedSite` is the base of every site: it owns the server; a site
+adds its app, its state, its tasks and its oracle.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from mira_agent.errors import SiteError
+from mira_agent.sites.web import Request, Response
+
+log = logging.getLogger(__name__)
+
+_MAX_FORM_BYTES = 64 * 1024
+
+
+class App(Protocol):
+    def handle(self, request: Request) -> Response: ...
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: App, name: str) -> None:
+        self.app = app
+        self.site_name = name
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log instead of printing tracebacks: a browser dropping a connection is normal."""
+        log.debug("error serving %s", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "mira-sandbox/1.0"
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def _dispatch(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        form: dict[str, list[str]] = {}
+        if method == "POST":
+            length = min(int(self.headers.get("Content-Length") or 0), _MAX_FORM_BYTES)
+            body = self.rfile.read(length).decode("utf-8", errors="replace")
+            form = parse_qs(body, keep_blank_values=True)
+        request = Request(
+            method=method,
+            path=parts.path,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            form=form,
+        )
+        try:
+            response = self.server.app.handle(request)
+        except Exception:
+            log.exception("the %s site failed on %s %s", self.server.site_name, method, self.path)
+            response = Response(500, b"<h1>Something went wrong</h1>")
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        if response.location:
+            self.send_header("Location", response.location)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(response.body)
+
+
+class ServedSite:
+    """The serving half of a sandbox site: start on a free port, stop, use as a context
+    manager. Subclasses set `name`, `description` and `app` (what answers requests)."""
+
+    name: str = "site"
+    description: str = ""
+    app: App
+
+    def __init__(self) -> None:
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise SiteError(f"the {self.name} site is not running; call start() first")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a daemon thread (port 0 picks a free port); return the base URL."""
+        if self._server is not None:
+            return self.url
+        try:
+            server = _Server((host, port), self.app, self.name)
+        except OSError as exc:
+            raise SiteError(
+                f"could not serve the {self.name} site on {host}:{port}: {exc}"
+            ) from exc
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"{self.name}-site-{server.server_address[1]}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving and release the port; safe to call twice."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> ServedSite:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

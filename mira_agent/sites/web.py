@@ -1,0 +1,115 @@
+"""The small web framework every sandbox site is written in: requests and responses as
+plain data, a router from (method, path pattern) to handler, and Jinja2 templates.
+
+Handlers are functions of a `Request` returning a `Response`, independent of the HTTP
+server, so a site's pages can be tested without a socket and its state read directly
+by task checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+Query = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a handler needs from an HTTP request: parsed query and form fields."""
+
+    method: str
+    path: str
+    query: Query = field(default_factory=dict)
+    form: Query = field(default_factory=dict)
+
+    def arg(self, name: str, default: str = "") -> str:
+        """The first value of a query field (stripped), or `default`."""
+        values = self.query.get(name) or [default]
+        return values[0].strip()
+
+    def field(self, name: str, default: str = "") -> str:
+        """The first value of a form field (stripped), or `default`."""
+        values = self.form.get(name) or [default]
+        return values[0].strip()
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    location: str | None = None
+
+
+Handler = Callable[..., Response]
+
+
+def redirect(location: str) -> Response:
+    """A 303, so the browser follows a POST with a GET (post/redirect/get: reloading a
+    page never submits twice)."""
+    return Response(303, location=location)
+
+
+class WebApp:
+    """Routes requests to handlers and renders the package's templates.
+
+    A site subclasses it, calls `route()` for each page, and provides `error.html`
+    (rendered with `title` and `problems`) and `static/site.css` in its package.
+    """
+
+    def __init__(
+        self,
+        package: str,
+        *,
+        filters: Mapping[str, Callable[..., Any]] | None = None,
+        globals: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.env = Environment(
+            loader=PackageLoader(package, "templates"),
+            autoescape=select_autoescape(default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(filters or {})
+        self.env.globals.update(globals or {})
+        self._css = resources.files(package).joinpath("static/site.css").read_bytes()
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.route("GET", r"/static/site\.css", self.stylesheet)
+        self.route("GET", r"/favicon\.ico", lambda request: Response(204))
+
+    def route(self, method: str, pattern: str, handler: Handler) -> None:
+        """Send `method` requests whose whole path matches `pattern` to `handler`, with
+        the pattern's named groups as keyword arguments."""
+        self.routes.append((method, re.compile(pattern), handler))
+
+    def handle(self, request: Request) -> Response:
+        """Dispatch to the route matching the whole path; 404 or 405 otherwise."""
+        path_matched = False
+        for method, pattern, handler in self.routes:
+            match = pattern.fullmatch(request.path)
+            if not match:
+                continue
+            path_matched = True
+            if method == request.method:
+                return handler(request, **match.groupdict())
+        if path_matched:
+            problem = f"This page can't be opened with {request.method}."
+            return self.render("error.html", status=405, title="Not allowed", problems=[problem])
+        return self.not_found("We couldn't find that page.")
+
+    def render(self, template: str, status: int = 200, **context: object) -> Response:
+        body = self.env.get_template(template).render(**context).encode("utf-8")
+        return Response(status, body)
+
+    def not_found(self, message: str) -> Response:
+        return self.render("error.html", status=404, title="Page not found", problems=[message])
+
+    def stylesheet(self, request: Request) -> Response:
+        return Response(200, self._css, "text/css; charset=utf-8")

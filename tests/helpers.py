@@ -1,13 +1,17 @@
-"""Small helpers shared by the tests: element ids in an observation, and the scripted
-models (an oracle actor, a checker that reads the site's own milestone checks) that let
-the loop, store and UI tests drive the real agent on the sandbox flight site."""
+"""Small helpers shared by the tests: element ids in an observation; the scripted models
+(an oracle actor, a checker that reads the site's own milestone checks) that let the
+loop, store and UI tests drive the real agent on the sandbox flight site; and running a
+site's scripted policy through the browser layer, checking milestones fire in order."""
 
 from __future__ import annotations
 
 import re
 
 from mira_agent.agent import events as ev
+from mira_agent.browser.executor import execute
 from mira_agent.browser.observation import Observation
+from mira_agent.browser.observe import observe
+from mira_agent.browser.session import BrowserSession
 from mira_agent.sites.flights.oracle import FlightOracle
 
 
@@ -73,3 +77,28 @@ class Recorder:
 
     def of(self, kind):  # type: ignore[no-untyped-def]
         return [e for e in self.events if isinstance(e, kind)]
+
+
+def run_policy(session: BrowserSession, site, task, policy, max_steps: int = 40):  # type: ignore[no-untyped-def]
+    session.goto(site.url + task.start_path)
+    history = [task.progress(site.state)]
+    for _ in range(max_steps):
+        observation = observe(session)
+        action = policy.next_action(observation)
+        result = execute(session, action)
+        assert result.ok, f"{action}: {result.error}"
+        history.append(task.progress(site.state))
+        if result.stop:
+            return result.answer, history
+    raise AssertionError(f"no stop within {max_steps} steps")
+
+
+def assert_in_order(history: list[list[bool]]) -> None:
+    """Each milestone, once done, stays done, and none completes before its predecessor."""
+    first_done = []
+    for k in range(len(history[0])):
+        steps = [i for i, vector in enumerate(history) if vector[k]]
+        assert steps, f"milestone {k + 1} never completed"
+        assert all(history[i][k] for i in range(steps[0], len(history))), "a milestone came undone"
+        first_done.append(steps[0])
+    assert first_done == sorted(first_done), first_done

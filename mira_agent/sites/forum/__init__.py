@@ -1,0 +1,1 @@
+"""Forum sandbox site (being built)."""

@@ -1,0 +1,1 @@
+"""Webmail sandbox site (being built)."""

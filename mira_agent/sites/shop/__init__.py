@@ -1,0 +1,1 @@
+"""Shop sandbox site (being built)."""

@@ -18,6 +18,7 @@ ALLOWED = {
     "rich": ("cli/", "console.py", "tui/"),
     "sqlite_utils": ("store/",),
     "textual": ("tui/",),
+    "matplotlib": ("bench/chart.py",),
     "jinja2": ("templates.py", "sites/web.py"),
     "PIL": ("browser/marks.py",),
 }

@@ -69,6 +69,7 @@ class Agent:
         asker: Asker = _no_answer,
         judge: Judge | None = None,
         redactor: Redactor | None = None,
+        episode_over: Callable[[], bool] | None = None,
     ) -> None:
         self.session = session
         self.actor = actor
@@ -83,6 +84,9 @@ class Agent:
         self.guards = Guards(self.config.guards)
         # Shared with whoever records the run, so both mask the same secrets.
         self.redactor = redactor or Redactor()
+        # An environment that ends episodes itself (MiniWoB++ on submit) says so here;
+        # the judge then scores the episode as if the agent had stopped.
+        self.episode_over = episode_over
         self.plan: Plan | None = None
         self.history: list[str] = []
         self.notes: list[str] = []
@@ -313,6 +317,8 @@ class Agent:
                     if answer
                     else f"You asked the user: {result.question} There was no answer."
                 )
+            if self.episode_over is not None and not result.stop and self.episode_over():
+                return self._finish("answered", "the environment ended the episode")
             if result.stop:
                 if self._should_challenge(challenged):
                     challenged = True

@@ -31,7 +31,7 @@ STATUSES = ("running", "succeeded", "failed", "stopped", "interrupted", "crashed
 LABELS = ("succeeded", "failed")
 # Columns holding JSON text, decoded when rows are read back.
 JSON_COLUMNS = {"settings", "milestones", "parsed", "target", "messages", "progress"}
-JSON_COLUMNS |= {"progress_after", "data"}
+JSON_COLUMNS |= {"progress_after", "data", "site_progress"}
 
 
 class StoreError(MiraError):

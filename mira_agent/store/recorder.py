@@ -102,6 +102,11 @@ class EpisodeRecorder:
                 "seed": self.meta.get("seed"),
                 "settings": self.meta.get("settings"),
                 "trace": self.meta.get("trace"),
+                **{
+                    key: self.meta[key]
+                    for key in ("suite", "bench_run", "milestones_source", "policy")
+                    if key in self.meta
+                },
             }
         )
 

@@ -165,7 +165,25 @@ def _labels(db: Database) -> None:
     )
 
 
-LATEST = "0002_outcome_labels_and_files"
+@MIGRATIONS(name="0003_benchmark_runs")
+def _bench(db: Database) -> None:
+    """What a benchmark adds to an episode: its suite and run, the task's own reward
+    (MiniWoB++'s is not just 0/1), where the milestones came from (the planner's LLM or
+    the site's checks), and, per step, the site's own milestone checks beside the
+    planner's, so the two can be compared."""
+    for column, kind in (
+        ("suite", "TEXT"),
+        ("bench_run", "TEXT"),
+        ("reward", "REAL"),
+        ("milestones_source", "TEXT"),
+        ("policy", "TEXT"),
+    ):
+        db.execute(f"ALTER TABLE episodes ADD COLUMN {column} {kind}")
+    db.execute("ALTER TABLE steps ADD COLUMN site_progress TEXT")
+    db.execute("CREATE INDEX idx_episodes_bench_run ON episodes(bench_run)")
+
+
+LATEST = "0003_benchmark_runs"
 
 
 def migrate(db: Database, *, stop_before: str | None = None) -> None:

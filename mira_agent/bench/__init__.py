@@ -1,0 +1,1 @@
+"""Benchmarks: suites of tasks with checkers, a runner with workers, and the report."""

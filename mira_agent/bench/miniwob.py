@@ -1,0 +1,209 @@
+"""MiniWoB++ from the `miniwob` package: its task pages served on 127.0.0.1, an episode
+started with a seed, and its reward read from the page, as the package's own
+environment reads it (`WOB_REWARD_GLOBAL` and friends). The episode clock is lifted:
+a model's latency must not count against it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from mira_agent.browser.actions import Action
+from mira_agent.browser.observation import ElementRef, Observation
+from mira_agent.errors import UsageError
+
+# Tasks that need coordinates, drawing, dragging, a canvas or sight of shapes and
+# colours: not doable through a text observation and element actions.
+VISUAL = frozenset(
+    {
+        "bisect-angle", "circle-center", "click-color", "click-pie", "click-pie-nodelay",
+        "click-shape", "count-shape", "count-sides", "drag-box", "drag-circle", "drag-cube",
+        "drag-items", "drag-items-grid", "drag-shapes", "drag-shapes-2", "drag-single-shape",
+        "drag-sort-numbers", "draw-circle", "draw-line", "find-midpoint", "grid-coordinate",
+        "highlight-text", "highlight-text-2", "identify-shape", "moving-items",
+        "right-angle", "resize-textarea", "text-transform", "visual-addition",
+        "number-checkboxes", "ascending-numbers", "daily-calendar", "hot-cold",
+        "simple-arithmetic", "simple-algebra", "odd-or-even", "sign-agreement",
+        "click-menu-2", "tic-tac-toe", "unicode-test", "chase-circle",
+        "copy-paste", "copy-paste-2", "generate-number", "stock-market",
+    }
+)  # fmt: skip
+
+# A documented default: short and long text tasks that open-model agents are compared on.
+DEFAULT_SUBSET = (
+    "click-button",
+    "click-link",
+    "click-dialog",
+    "click-tab",
+    "focus-text",
+    "enter-text",
+    "enter-password",
+    "login-user",
+    "click-checkboxes",
+    "choose-list",
+    "use-autocomplete",
+    "search-engine",
+)
+
+
+def html_root() -> Path:
+    """The folder of MiniWoB++'s pages inside the installed package."""
+    try:
+        import miniwob
+    except ImportError:
+        raise UsageError(
+            "MiniWoB++ needs the miniwob package: pip install 'mira-agent[bench]'"
+        ) from None
+    return Path(miniwob.__file__).parent / "html"
+
+
+def text_tasks() -> list[str]:
+    """Every MiniWoB++ task a text-reading agent can do, sorted."""
+    names = sorted(p.stem for p in (html_root() / "miniwob").glob("*.html"))
+    return [n for n in names if n not in VISUAL and not n.endswith("-nodelay")]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class MiniWobServer:
+    """The package's pages on 127.0.0.1 (one server for all workers of a process)."""
+
+    def __init__(self) -> None:
+        handler = functools.partial(_Quiet, directory=str(html_root()))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def page(self, task: str) -> str:
+        return f"{self.url}/miniwob/{task}.html"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+START = "(seed) => { Math.seedrandom(seed); core.EPISODE_MAX_TIME = 1e9; core.startEpisodeReal(); }"
+UTTERANCE = (
+    "() => { const u = core.getUtterance(); return typeof u === 'string' ? u : u.utterance; }"
+)
+STATE = (
+    "() => ({done: WOB_DONE_GLOBAL, reward: WOB_REWARD_GLOBAL,"
+    " raw: WOB_RAW_REWARD_GLOBAL, reason: String(WOB_REWARD_REASON)})"
+)
+
+
+@dataclass(frozen=True)
+class WobState:
+    done: bool
+    reward: float
+    raw_reward: float
+
+
+def start_episode(session: Any, seed: int) -> str:
+    """Start the open MiniWoB++ page's episode with `seed`; returns its instruction."""
+    page = session.page
+    session.run(page.wait_for_function("() => typeof core !== 'undefined'"))
+    session.run(page.evaluate(START, seed))
+    session.run(page.wait_for_function("() => window.WOB_TASK_READY !== false"))
+    return " ".join(str(session.run(page.evaluate(UTTERANCE))).split())
+
+
+def episode_state(session: Any) -> WobState:
+    data = session.run(session.page.evaluate(STATE))
+    return WobState(bool(data["done"]), float(data["reward"]), float(data["raw"]))
+
+
+# -- scripted policies for the tasks where one is easy ---------------------------------------
+
+
+def _quoted(text: str) -> list[str]:
+    return re.findall(r'"([^"]*)"', text)
+
+
+def _find(elements: list[ElementRef], role: str | tuple[str, ...], name: str | None = None) -> str:
+    roles = (role,) if isinstance(role, str) else role
+    for element in elements:
+        if element.role in roles and (name is None or element.name.strip() == name):
+            return element.id
+    raise LookupError(f"no {roles} named {name!r}")
+
+
+class MiniWobOracle:
+    """Solves the simple MiniWoB++ tasks from the instruction and the page text: a
+    proof that mira's observation and actions reach what each task checks."""
+
+    SOLVES = (
+        "click-button", "click-link", "click-dialog", "focus-text", "enter-text",
+        "enter-password", "login-user", "choose-list", "click-checkboxes",
+    )  # fmt: skip
+
+    def __init__(self, task: str, instruction: str) -> None:
+        if task not in self.SOLVES:
+            raise UsageError(f"no scripted policy for MiniWoB++ task {task!r}")
+        self.task = task
+        self.instruction = instruction
+        self.plan: list[Action] | None = None
+
+    def next_action(self, observation: Observation) -> Action:
+        if self.plan is None:
+            self.plan = self._plan(observation.elements())
+        return self.plan.pop(0) if self.plan else Action("stop", {"answer": "done"})
+
+    def _plan(self, elements: list[ElementRef]) -> list[Action]:
+        quoted, text = _quoted(self.instruction), self.instruction
+        textboxes = [e.id for e in elements if e.role == "textbox"]
+
+        def submit(label: str = "Submit") -> Action:
+            return Action("click", {"element": _find(elements, "button", label)})
+
+        match self.task:
+            case "click-button":
+                return [Action("click", {"element": _find(elements, "button", quoted[0])})]
+            case "click-link":
+                return [
+                    Action("click", {"element": _find(elements, ("link", "clickable"), quoted[0])})
+                ]
+            case "click-dialog":
+                return [Action("click", {"element": _find(elements, "button", "Close")})]
+            case "focus-text":
+                return [Action("click", {"element": textboxes[0]})]
+            case "enter-text":
+                return [Action("type", {"element": textboxes[0], "text": quoted[0]}), submit()]
+            case "enter-password":
+                return [
+                    Action("type", {"element": box, "text": quoted[0]}) for box in textboxes[:2]
+                ] + [submit()]
+            case "login-user":
+                return [
+                    Action("type", {"element": textboxes[0], "text": quoted[0]}),
+                    Action("type", {"element": textboxes[1], "text": quoted[1]}),
+                    submit("Login"),
+                ]
+            case "choose-list":
+                option = text.removeprefix("Select ").split(" from the list")[0]
+                box = _find(elements, ("combobox", "listbox"))
+                return [Action("select", {"element": box, "option": option}), submit()]
+            case "click-checkboxes":
+                wanted = text.removeprefix("Select ").split(" and click Submit")[0]
+                names = [] if wanted == "nothing" else [w.strip() for w in wanted.split(",")]
+                boxes = [
+                    Action("click", {"element": _find(elements, "checkbox", name)})
+                    for name in names
+                    if name
+                ]
+                return [*boxes, submit()]
+        raise AssertionError(self.task)

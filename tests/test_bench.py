@@ -143,7 +143,7 @@ def test_a_wrong_action_on_miniwob_gets_no_reward(session: BrowserSession) -> No
 
 def test_an_oracle_episode_is_recorded_as_a_demonstration(tmp_path: Path) -> None:
     spec = BenchSpec("sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="site")
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-shortest-jfk-lax"])
+    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-cheapest-nonstop-bos-den"])
     worker = Worker(spec)
     try:
         outcome = worker.run(Job(task, 0))
@@ -168,6 +168,9 @@ def test_an_oracle_episode_is_recorded_as_a_demonstration(tmp_path: Path) -> Non
         assert thought.startswith("Next: ")
     milestones = store.children("milestones", outcome.episode_id)  # type: ignore[arg-type]
     assert [m["text"] for m in milestones] == list(task.milestones)
+    # The task's own test data is kept as typed: a demonstration must show the real value.
+    typed = [s["parsed"].get("text") for s in steps if s["parsed"]["action"] == "type"]
+    assert "4242 4242 4242 4242" in typed and not any("••••" in (t or "") for t in typed)
     completed = [m["completed_step"] for m in milestones]
     assert None not in completed and completed == sorted(completed)
 
@@ -298,3 +301,54 @@ def test_bad_bench_input_is_one_line(args: list[str], message: str, tmp_path: Pa
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_keeps_and_reports_the_episodes_that_finished(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    db = tmp_path / "b.db"
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "mira_agent", "bench", "flights", "--policy", "oracle",
+            "--split", "all", "-k", "3", "--json", "--db", str(db),
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    finished = 0
+    while finished < 2 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        if db.exists():
+            store = EpisodeStore(db)
+            finished = len([e for e in store.episodes() if e["status"] != "running"])
+            store.close()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    report = json.loads(out)
+    assert report["interrupted"] and report["overall"]["episodes"] >= 2
+    statuses = [e["status"] for e in EpisodeStore(db).episodes()]
+    assert statuses.count("succeeded") == report["overall"]["episodes"]
+    assert len(statuses) < 27  # it did stop
+
+
+def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path: Path) -> None:
+    """The oracle acts, the site's checks drive the plan, and the real local model
+    judges the same milestones at every step: its calls are kept, and agreement counted."""
+    spec = BenchSpec(
+        "sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="both", max_steps=12
+    )
+    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-price-cheapest-atl-dfw"])
+    worker = Worker(spec)
+    try:
+        outcome = worker.run(Job(task, 0))
+    finally:
+        worker.close()
+    assert outcome.success
+    assert outcome.judge_total == outcome.milestones_total * (outcome.steps - 1)
+    assert 0 <= outcome.judge_agree <= outcome.judge_total
+    store = EpisodeStore(tmp_path / "e.db")
+    checks = [c for c in store.children("model_calls", outcome.episode_id) if c["role"] == "check"]  # type: ignore[arg-type]
+    assert len(checks) == outcome.steps - 1 and all(json.loads(c["completion"]) for c in checks)
+    assert store.episode(outcome.episode_id)["milestones_source"] == "site"  # type: ignore[arg-type]

@@ -74,11 +74,15 @@ class Redactor:
     """Masks secrets in anything shown to people: card numbers anywhere, and whatever the
     agent typed into a password or card field."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, masking: bool = True) -> None:
+        # Off only for benchmark episodes: their "secrets" are the tasks' own test data
+        # (a public test card, a generated password), and masking them would teach a
+        # model trained on those episodes to type bullets.
+        self.masking = masking
         self.secrets: set[str] = set()
 
     def note_typed(self, action: Action, elements: Sequence[ElementRef]) -> None:
-        if action.name != "type":
+        if action.name != "type" or not self.masking:
             return
         element = next((e for e in elements if e.id == action.element), None)
         secret_field = element is not None and (
@@ -94,6 +98,8 @@ class Redactor:
             self.secrets.add(text)
 
     def redact(self, text: str) -> str:
+        if not self.masking:
+            return text
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
 

@@ -150,7 +150,7 @@ class Worker:
         else:
             actor = Actor(actor_backend, images=actor_backend.takes_images)
         planner, source = self._planner(task, episode, planner_backend)
-        redactor = Redactor()
+        redactor = Redactor(masking=False)  # synthetic tasks: see Redactor
         recorder = EpisodeRecorder(
             self.store,
             redactor=redactor,

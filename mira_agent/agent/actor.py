@@ -42,9 +42,18 @@ class Decision:
 
 
 class Actor:
-    def __init__(self, backend: Backend, *, max_tokens: int = 320, images: bool = False) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        max_tokens: int = 320,
+        images: bool = False,
+        temperature: float = 0.0,
+    ) -> None:
         self.backend = backend
         self.max_tokens = max_tokens
+        # 0 (greedy) for runs; above 0 to sample varied rollouts for training.
+        self.temperature = temperature
         self.images = images and backend.takes_images
         self._actions = describe_actions()
 
@@ -80,7 +89,9 @@ class Actor:
     ) -> Decision:
         messages = self.prompt(task, history, plan, notes, observation)
         schema = actor_schema(observation.element_ids)
-        completion = self.backend.complete(messages, schema=schema, max_tokens=self.max_tokens)
+        completion = self.backend.complete(
+            messages, schema=schema, max_tokens=self.max_tokens, temperature=self.temperature
+        )
         thought, action, error = read_decision(completion.text)
         return Decision(messages, completion, thought, action, error)
 

@@ -48,6 +48,7 @@ class BenchSpec:
     planner_model: str | None = None
     base_url: str | None = None
     max_steps: int = 30
+    temperature: float = 0.0
     headless: bool = True
     browser_path: str | None = None
     site_urls: dict[str, str] = field(default_factory=dict)
@@ -148,7 +149,9 @@ class Worker:
                 raise ValueError(f"no scripted policy for {task.id}")
             actor: Actor = OracleActor(oracle, task.site)
         else:
-            actor = Actor(actor_backend, images=actor_backend.takes_images)
+            actor = Actor(
+                actor_backend, images=actor_backend.takes_images, temperature=spec.temperature
+            )
         planner, source = self._planner(task, episode, planner_backend)
         redactor = Redactor(masking=False)  # synthetic tasks: see Redactor
         recorder = EpisodeRecorder(

@@ -65,6 +65,12 @@ def bench(
         str | None, typer.Option("--base-url", help="An OpenAI-compatible endpoint.")
     ] = None,
     max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Steps per episode.")] = 30,
+    temperature: Annotated[
+        float,
+        typer.Option(
+            "--temperature", min=0.0, help="The actor's sampling temperature (0: greedy)."
+        ),
+    ] = 0.0,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     chart: Annotated[
@@ -129,6 +135,7 @@ def bench(
         planner_model=planner_model,
         base_url=base_url,
         max_steps=max_steps,
+        temperature=temperature,
         headless=not headed,
         browser_path=browser_path,
         site_urls=_site_urls(site_url or []),

@@ -1,1 +1,6 @@
-"""Shop sandbox site (being built)."""
+"""Corner Shop: a sandbox online store with a catalogue, cart, checkout, order history
+and reviews, and tasks checked against its state."""
+
+from mira_agent.sites.shop.server import ShopSite
+
+__all__ = ["ShopSite"]

@@ -1,0 +1,235 @@
+"""A scripted policy that solves the forum's tasks from observations alone.
+
+It reads the observation text a model reads (the URL and the elements by role and
+name) and answers with the same actions a model would give, so a run of it proves each
+task solvable through mira's browser layer. It keeps only the memory a person would
+(what it already did: typed, posted, deleted, which comments it upvoted). `overrides`
+replaces task facts, so a test can make it do the wrong thing on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from mira_agent.browser.actions import Action
+from mira_agent.browser.observation import ElementRef, Observation
+from mira_agent.sites.base import Task
+from mira_agent.sites.forum.data import CURRENT_USER
+
+_POST_PAGE = re.compile(r"/f/\w+/\d+")
+
+
+class ForumOracle:
+    """Decides the next action for a forum task from the current observation."""
+
+    def __init__(self, task: Task, *, overrides: dict[str, Any] | None = None) -> None:
+        self.task = task
+        self.p: dict[str, Any] = {**task.params, **(overrides or {})}
+        self.done: set[str] = set()  # things done once: "typed", "sent", "deleted"...
+        self.upvoted: set[str] = set()  # titles of posts whose comment is upvoted
+        self.current = ""
+
+    def next_action(self, observation: Observation) -> Action:
+        url = urlparse(observation.url)
+        path, query = url.path, parse_qs(url.query)
+        elements = observation.elements()
+        handler = getattr(self, "_" + self.p["kind"])
+        return handler(path, query, elements)
+
+    # -- information tasks ---------------------------------------------------------------
+
+    def _top_month(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        if path == f"/f/{self.p['forum']}":
+            if query.get("sort") != ["top"]:
+                return _click(els, "Top", "link")
+            return _stop(self.p["answer"])
+        return _click(els, self.p["forum_title"], "link")
+
+    def _count_comments(
+        self, path: str, query: dict[str, list[str]], els: list[ElementRef]
+    ) -> Action:
+        user = self.p["user"]
+        if path == f"/u/{user}/comments":
+            return _stop(self.p["answer"])
+        return self._to_profile_comments(path, els, user)
+
+    def _find_author(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        if path == "/search":
+            return _click(els, self.p["title"], "link")
+        if _POST_PAGE.fullmatch(path):
+            return _stop(self.p["answer"])
+        return _type(els, "Search", self.p["query"], enter=True)
+
+    # -- action tasks ----------------------------------------------------------------------
+
+    def _reply_top(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        if "/reply/" in path:
+            if "typed" not in self.done:
+                self.done.add("typed")
+                return _type(els, "Your reply", self.p["text"])
+            self.done.add("sent")
+            return _click(els, "Post reply", "button")
+        if _POST_PAGE.fullmatch(path):
+            if "sent" in self.done:
+                return _stop("Replied to the top comment.")
+            return _click(els, f"Reply to {self.p['comment_author']}", "link")
+        if path == f"/f/{self.p['forum']}":
+            return _click(els, self.p["title"], "link")
+        return _click(els, self.p["forum_title"], "link")
+
+    def _create_post(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        if path == "/submit":
+            return self._fill_submit(els)
+        if _POST_PAGE.fullmatch(path) and "sent" in self.done:
+            return _stop("Posted.")
+        return _click(els, "Submit a post", "link")
+
+    def _edit_own(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        if path.endswith("/edit"):
+            if "typed" not in self.done:
+                self.done.add("typed")
+                return _type(els, "Body", self.p["new_body"])
+            self.done.add("sent")
+            return _click(els, "Save changes", "button")
+        if _POST_PAGE.fullmatch(path):
+            if "sent" in self.done:
+                return _stop("Edited the post.")
+            return _click(els, "Edit post", "link")
+        if path == f"/u/{CURRENT_USER}":
+            return _click(els, self.p["title"], "link")
+        return _click(els, "My profile", "link")
+
+    def _upvote_posts(
+        self, path: str, query: dict[str, list[str]], els: list[ElementRef]
+    ) -> Action:
+        if path == f"/f/{self.p['forum']}":
+            for title in self.p["titles"]:
+                button = _named(els, f"Upvote post “{title}”", "button")
+                if "pressed" not in button.flags:
+                    return _act("click", button)
+            return _stop("Upvoted them all.")
+        return _click(els, self.p["forum_title"], "link")
+
+    def _upvote_comments(
+        self, path: str, query: dict[str, list[str]], els: list[ElementRef]
+    ) -> Action:
+        user = self.p["user"]
+        if path == f"/u/{user}/comments":
+            remaining = [t for t in self.p["titles"] if t not in self.upvoted]
+            if not remaining:
+                return _stop("Upvoted every comment.")
+            self.current = remaining[0]
+            return _click(els, self.current, "link")
+        if _POST_PAGE.fullmatch(path) and self.current:
+            button = _named(els, f"Upvote comment by {user}", "button")
+            if "pressed" not in button.flags:
+                return _act("click", button)
+            self.upvoted.add(self.current)
+            return _click(els, user, "link")
+        return self._to_profile_comments(path, els, user)
+
+    def _subscribe_ask(
+        self, path: str, query: dict[str, list[str]], els: list[ElementRef]
+    ) -> Action:
+        if path == "/forums":
+            for name in self.p["subscribe"]:
+                button = _find(els, f"Subscribe to {name}", "button")
+                if button is not None:
+                    return _act("click", button)
+            return _click(els, "Submit a post", "link")
+        if path == "/submit":
+            return self._fill_submit(els)
+        if _POST_PAGE.fullmatch(path) and "sent" in self.done:
+            return _stop("Subscribed and posted the question.")
+        return _click(els, "Forums", "link")
+
+    def _move_post(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        if path == "/submit":
+            return self._fill_submit(els)
+        if _POST_PAGE.fullmatch(path):
+            if "sent" in self.done:
+                return _stop("Moved the post.")
+            self.done.add("deleted")
+            return _click(els, "Delete post", "button")
+        if "deleted" in self.done:
+            return _click(els, "Submit a post", "link")
+        if path == f"/u/{CURRENT_USER}":
+            return _click(els, self.p["title"], "link")
+        return _click(els, "My profile", "link")
+
+    def _top3_comment(
+        self, path: str, query: dict[str, list[str]], els: list[ElementRef]
+    ) -> Action:
+        if path == f"/f/{self.p['forum']}":
+            if query.get("sort") != ["top"]:
+                return _click(els, "Top", "link")
+            for title in self.p["titles"]:
+                button = _named(els, f"Upvote post “{title}”", "button")
+                if "pressed" not in button.flags:
+                    return _act("click", button)
+            return _click(els, self.p["titles"][0], "link")
+        if _POST_PAGE.fullmatch(path):
+            if "sent" in self.done:
+                return _stop("Upvoted the top three and commented.")
+            if "typed" not in self.done:
+                self.done.add("typed")
+                return _type(els, "Add a comment", self.p["text"])
+            self.done.add("sent")
+            return _click(els, "Post comment", "button")
+        return _click(els, self.p["forum_title"], "link")
+
+    # -- shared steps ------------------------------------------------------------------------
+
+    def _to_profile_comments(self, path: str, els: list[ElementRef], user: str) -> Action:
+        """Search for the user, open their profile, then its comments tab."""
+        if path == f"/u/{user}":
+            return _click(els, "Comments", "link")
+        if path == "/search":
+            return _click(els, f"u/{user}", "link")
+        return _type(els, "Search", user, enter=True)
+
+    def _fill_submit(self, els: list[ElementRef]) -> Action:
+        forum = _named(els, "Forum", "combobox")
+        if forum.value != self.p["forum_title"]:
+            return Action("select", {"element": forum.id, "option": self.p["forum_title"]})
+        for label, key in (("Title", "title"), ("Body", "body")):
+            if f"typed-{key}" not in self.done:
+                self.done.add(f"typed-{key}")
+                return _type(els, label, self.p[key])
+        self.done.add("sent")
+        return _click(els, "Submit", "button")
+
+
+def _find(els: list[ElementRef], name: str, role: str) -> ElementRef | None:
+    return next((e for e in els if e.name == name and e.role == role), None)
+
+
+def _named(els: list[ElementRef], name: str, role: str) -> ElementRef:
+    found = _find(els, name, role)
+    if found is None:
+        raise LookupError(f"no {role} named {name!r} on the page")
+    return found
+
+
+def _act(name: str, element: ElementRef) -> Action:
+    return Action(name, {"element": element.id})
+
+
+def _click(els: list[ElementRef], name: str, role: str) -> Action:
+    return _act("click", _named(els, name, role))
+
+
+def _type(els: list[ElementRef], name: str, text: str, *, enter: bool = False) -> Action:
+    field = next((e for e in els if e.name == name and e.role in ("textbox", "searchbox")), None)
+    if field is None:
+        raise LookupError(f"no text field named {name!r} on the page")
+    args: dict[str, Any] = {"element": field.id, "text": text}
+    if enter:
+        args["enter"] = True
+    return Action("type", args)
+
+
+def _stop(answer: str) -> Action:
+    return Action("stop", {"answer": answer})

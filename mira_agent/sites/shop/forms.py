@@ -1,0 +1,165 @@
+"""Server-side validation of the shop's forms: shipping, payment, reviews, quantities.
+
+Pages never rely on HTML5 validation to block a submit (its bubbles are invisible to
+an accessibility-tree observer); each problem comes back as a sentence keyed by the
+field it belongs to, shown next to that field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mira_agent.sites.shop.data import SHIPPING_METHODS, TODAY, US_STATES, Address
+
+Form = Mapping[str, Sequence[str]]
+
+_NAME = re.compile(r"[^\W\d_]+(?:[ .'\u2019-]+[^\W\d_]+)*\.?")
+MAX_QUANTITY = 10
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """What a submission produced: the values to show again and any errors."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def value(form: Form, name: str) -> str:
+    values = form.get(name) or [""]
+    return " ".join(values[0].split())
+
+
+def parse_quantity(text: str, limit: int) -> tuple[int | None, str | None]:
+    """(quantity, None) for a whole number from 1 to `limit`, else (None, why)."""
+    text = text.strip()
+    if not text:
+        return None, "Enter a quantity."
+    if not text.isdigit():
+        return None, "The quantity must be a whole number."
+    quantity = int(text)
+    if quantity < 1:
+        return None, "The quantity must be at least 1."
+    if quantity > limit:
+        return None, f"You can buy at most {limit} of this item."
+    return quantity, None
+
+
+def parse_price(text: str) -> int | None:
+    """Dollars as typed ("25", "$25.50") in cents; None when blank or unreadable."""
+    match = re.fullmatch(r"\$?\s*(\d{1,6})(?:\.(\d{1,2}))?", text.strip().replace(",", ""))
+    if not match:
+        return None
+    cents = (match.group(2) or "0").ljust(2, "0")
+    return int(match.group(1)) * 100 + int(cents)
+
+
+def _check_name(text: str, label: str) -> str | None:
+    if not text:
+        return f"Enter the {label}."
+    if len(text) > 60:
+        return f"The {label} must be 60 characters or fewer."
+    if not _NAME.fullmatch(text):
+        return f"The {label} may contain only letters, spaces, hyphens and apostrophes."
+    return None
+
+
+def validate_shipping(form: Form) -> tuple[FormResult, Address | None, str]:
+    """Check the address and the shipping method; the address only when all is valid."""
+    keys = ("full_name", "street", "city", "state", "zip_code", "method")
+    values = {k: value(form, k) for k in keys}
+    errors: dict[str, str] = {}
+    if problem := _check_name(values["full_name"], "full name"):
+        errors["full_name"] = problem
+    if not values["street"]:
+        errors["street"] = "Enter the street address."
+    elif len(values["street"]) > 80 or not re.search(r"[A-Za-z]", values["street"]):
+        errors["street"] = "Enter a street address, for example 12 Main Street."
+    if problem := _check_name(values["city"], "city"):
+        errors["city"] = problem
+    if values["state"] not in US_STATES:
+        errors["state"] = "Choose a state."
+    if not values["zip_code"]:
+        errors["zip_code"] = "Enter the ZIP code."
+    elif not re.fullmatch(r"\d{5}", values["zip_code"]):
+        errors["zip_code"] = "The ZIP code is 5 digits, for example 97205."
+    if values["method"] not in SHIPPING_METHODS:
+        errors["method"] = "Choose a shipping method."
+    result = FormResult(values, errors)
+    if not result.ok:
+        return result, None, ""
+    address = Address(
+        values["full_name"], values["street"], values["city"], values["state"], values["zip_code"]
+    )
+    return result, address, values["method"]
+
+
+def card_digits(text: str) -> str:
+    return re.sub(r"[\s-]", "", text)
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum every real card number satisfies."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def validate_payment(form: Form) -> FormResult:
+    """Check cardholder, card number (Luhn), expiry (MM/YY, not past) and CVV."""
+    values = {k: value(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
+    errors: dict[str, str] = {}
+    if problem := _check_name(values["cardholder"], "name on the card"):
+        errors["cardholder"] = problem
+    digits = card_digits(values["card_number"])
+    if not digits:
+        errors["card_number"] = "Enter the card number."
+    elif not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+        errors["card_number"] = "That card number is not valid. Check the digits and try again."
+    match = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", values["expiry"])
+    if not values["expiry"]:
+        errors["expiry"] = "Enter the expiry date as MM/YY."
+    elif not match or not 1 <= int(match.group(1)) <= 12:
+        errors["expiry"] = "Enter the expiry date as MM/YY, for example 08/29."
+    else:
+        year = int(match.group(2)) % 100 + 2000
+        if (year, int(match.group(1))) < (TODAY.year, TODAY.month):
+            errors["expiry"] = "This card has expired."
+    if not values["cvv"]:
+        errors["cvv"] = "Enter the 3-digit security code (CVV)."
+    elif not re.fullmatch(r"\d{3}", values["cvv"]):
+        errors["cvv"] = "The security code (CVV) is the 3 digits on the back of the card."
+    return FormResult(values, errors)
+
+
+def validate_review(form: Form) -> FormResult:
+    """Check the star rating (1-5), title, review text and nickname."""
+    values = {k: value(form, k) for k in ("rating", "title", "body", "nickname")}
+    errors: dict[str, str] = {}
+    if values["rating"] not in {"1", "2", "3", "4", "5"}:
+        errors["rating"] = "Choose a rating from 1 to 5 stars."
+    if not values["title"]:
+        errors["title"] = "Give your review a title."
+    elif len(values["title"]) > 80:
+        errors["title"] = "The title must be 80 characters or fewer."
+    if len(values["body"]) < 10:
+        errors["body"] = "Write at least 10 characters about the product."
+    elif len(values["body"]) > 1000:
+        errors["body"] = "The review must be 1000 characters or fewer."
+    if not values["nickname"]:
+        errors["nickname"] = "Enter the name to show with your review."
+    elif len(values["nickname"]) > 30:
+        errors["nickname"] = "The name must be 30 characters or fewer."
+    return FormResult(values, errors)

@@ -12,11 +12,13 @@ from mira_agent.errors import SiteError
 from mira_agent.sites.base import Site
 from mira_agent.sites.flights import FlightSite
 from mira_agent.sites.forum import ForumSite
+from mira_agent.sites.mail import MailSite
 from mira_agent.sites.shop import ShopSite
 
 SITES: dict[str, Callable[..., Site]] = {
     FlightSite.name: FlightSite,
     ForumSite.name: ForumSite,
+    MailSite.name: MailSite,
     ShopSite.name: ShopSite,
 }
 

@@ -591,7 +591,6 @@ def test_get_site_knows_flights_and_rejects_unknown_names() -> None:
 
 
 def test_site_stops_cleanly_and_releases_its_port() -> None:
-    before = threading.active_count()
     site = FlightSite(seed=0)
     with pytest.raises(SiteError):
         _ = site.url
@@ -602,7 +601,7 @@ def test_site_stops_cleanly_and_releases_its_port() -> None:
     port = int(url.rsplit(":", 1)[1])
     assert not site.running
     site.stop()  # a second stop is harmless
-    assert threading.active_count() == before
+    assert not [t for t in threading.enumerate() if t.name == f"flights-site-{port}"]
     with FlightSite(seed=0) as again:
         again.stop()
         again.start(port=port)  # the port was released

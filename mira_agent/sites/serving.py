@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from mira_agent.errors import SiteError
+from mira_agent.sites.base import Oracle, Task
 from mira_agent.sites.web import Request, Response
 
 log = logging.getLogger(__name__)
@@ -151,3 +153,40 @@ class ServedSite:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class SandboxSite(ServedSite):
+    """A sandbox site made the one way they all are: seeded data, an episode state over
+    it, the pages (a `WebApp`), tasks built from the data, and a scripted oracle. A site
+    names its parts; everything is deterministic for a given seed."""
+
+    data_class: ClassVar[Callable[[int], Any]]
+    state_class: ClassVar[Callable[[Any], Any]]
+    app_class: ClassVar[Callable[[Any, Any], App]]
+    oracle_class: ClassVar[Callable[[Task], Oracle]]
+    task_builder: ClassVar[Callable[[Any], list[Task]]]
+
+    def __init__(self, seed: int = 0) -> None:
+        super().__init__()
+        self.seed = seed
+        self.data = type(self).data_class(seed)
+        self._state = type(self).state_class(self.data)
+        self.app = type(self).app_class(self.data, self._state)
+        self._tasks: list[Task] | None = None
+
+    @property
+    def state(self) -> Any:
+        return self._state
+
+    def reset(self) -> None:
+        """Forget everything the agent did: a fresh episode on the same data."""
+        self._state.reset()
+
+    def tasks(self) -> list[Task]:
+        if self._tasks is None:
+            self._tasks = type(self).task_builder(self.data)
+        return list(self._tasks)
+
+    def oracle(self, task: Task) -> Oracle:
+        """The scripted policy that solves `task` (proof that it can be solved)."""
+        return type(self).oracle_class(task)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 
 Query = dict[str, list[str]]
 
@@ -59,25 +59,33 @@ def redirect(location: str) -> Response:
 class WebApp:
     """Routes requests to handlers and renders the package's templates.
 
-    A site subclasses it, calls `route()` for each page, and provides `error.html`
-    (rendered with `title` and `problems`) and `static/site.css` in its package.
+    A site subclasses it, calls `route()` for each page, and provides `base.html` and
+    `static/site.css` in its package. The error page is shared (`sites/templates/`): it
+    extends the site's `base.html` and offers a way back to `home` (a URL and its label).
     """
 
     def __init__(
         self,
         package: str,
         *,
+        home: tuple[str, str] = ("/", "Back to the front page"),
         filters: Mapping[str, Callable[..., Any]] | None = None,
         globals: Mapping[str, Any] | None = None,
     ) -> None:
         self.env = Environment(
-            loader=PackageLoader(package, "templates"),
+            loader=ChoiceLoader(
+                [
+                    PackageLoader(package, "templates"),
+                    PackageLoader("mira_agent.sites", "templates"),
+                ]
+            ),
             autoescape=select_autoescape(default=True),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )
         self.env.filters.update(filters or {})
+        self.env.globals.update(home_url=home[0], home_text=home[1])
         self.env.globals.update(globals or {})
         self._css = resources.files(package).joinpath("static/site.css").read_bytes()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []

@@ -9,36 +9,16 @@ sentence keyed by the field it belongs to, to be shown next to that field.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 from mira_agent.sites.flights.data import TODAY
 from mira_agent.sites.flights.search import parse_day
 from mira_agent.sites.flights.state import Traveler
-
-Form = Mapping[str, Sequence[str]]
+from mira_agent.sites.forms import Form, FormResult, one_line
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
-
-
-@dataclass(frozen=True)
-class FormResult:
-    """What a form submission produced: the values to show again and any errors."""
-
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _value(form: Form, name: str) -> str:
-    values = form.get(name) or [""]
-    return " ".join(values[0].split())
 
 
 def passenger_field(index: int, name: str) -> str:
@@ -95,7 +75,7 @@ def validate_passengers(form: Form, count: int) -> tuple[FormResult, tuple[Trave
         first_key = passenger_field(index, "first_name")
         last_key = passenger_field(index, "last_name")
         birth_key = passenger_field(index, "birth_date")
-        first, last, birth = (_value(form, k) for k in (first_key, last_key, birth_key))
+        first, last, birth = (one_line(form, k) for k in (first_key, last_key, birth_key))
         values.update({first_key: first, last_key: last, birth_key: birth})
         for key, problem in (
             (first_key, check_name(first, "first name")),
@@ -107,7 +87,7 @@ def validate_passengers(form: Form, count: int) -> tuple[FormResult, tuple[Trave
         born = parse_day(birth)
         if born is not None:
             travelers.append(Traveler(first, last, born.isoformat()))
-    email = _value(form, "email")
+    email = one_line(form, "email")
     values["email"] = email
     if problem := check_email(email):
         errors["email"] = problem
@@ -148,7 +128,7 @@ def parse_expiry(value: str) -> tuple[int, int] | None:
 
 def validate_payment(form: Form) -> FormResult:
     """Check cardholder, card number (Luhn), expiry (not before this month) and CVV."""
-    values = {k: _value(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
+    values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
     errors: dict[str, str] = {}
     if problem := check_name(values["cardholder"], "name on the card"):
         errors["cardholder"] = problem

@@ -81,6 +81,7 @@ class FlightApp(WebApp):
     def __init__(self, data: FlightData, state: FlightState) -> None:
         super().__init__(
             "mira_agent.sites.flights",
+            home=("/", "Back to search"),
             filters={
                 "clock": clock,
                 "duration": duration,

@@ -7,40 +7,12 @@ shown next to that field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-
+from mira_agent.sites.forms import Form, FormResult, multi_line, one_line
 from mira_agent.sites.forum.data import FORUMS_BY_SLUG
-
-Form = Mapping[str, Sequence[str]]
 
 MAX_TITLE = 120
 MAX_BODY = 5000
 MAX_COMMENT = 2000
-
-
-@dataclass(frozen=True)
-class FormResult:
-    """What a submission produced: the values to show again and any errors."""
-
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def one_line(form: Form, name: str) -> str:
-    values = form.get(name) or [""]
-    return " ".join(values[0].split())
-
-
-def multi_line(form: Form, name: str) -> str:
-    """A textarea's text: line endings normalised, trailing spaces and blank edges gone."""
-    values = form.get(name) or [""]
-    lines = [line.rstrip() for line in values[0].replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip()
 
 
 def validate_post(form: Form, *, with_forum: bool = True) -> FormResult:

@@ -7,10 +7,9 @@ observer): every problem comes back as a sentence keyed by its field, shown next
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-Form = Mapping[str, Sequence[str]]
+from mira_agent.sites.forms import Form
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _NAMED = re.compile(r"^(?P<name>[^<>]*)<(?P<email>[^<>]+)>$")

@@ -78,6 +78,7 @@ class MailApp(WebApp):
         self.state = state
         super().__init__(
             "mira_agent.sites.mail",
+            home=("/folder/inbox", "Back to Inbox"),
             filters={
                 "when": when,
                 "full_date": full_date,

@@ -8,32 +8,12 @@ field it belongs to, shown next to that field.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
+from mira_agent.sites.forms import Form, FormResult, one_line
 from mira_agent.sites.shop.data import SHIPPING_METHODS, TODAY, US_STATES, Address
-
-Form = Mapping[str, Sequence[str]]
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ .'\u2019-]+[^\W\d_]+)*\.?")
 MAX_QUANTITY = 10
-
-
-@dataclass(frozen=True)
-class FormResult:
-    """What a submission produced: the values to show again and any errors."""
-
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def value(form: Form, name: str) -> str:
-    values = form.get(name) or [""]
-    return " ".join(values[0].split())
 
 
 def parse_quantity(text: str, limit: int) -> tuple[int | None, str | None]:
@@ -73,7 +53,7 @@ def _check_name(text: str, label: str) -> str | None:
 def validate_shipping(form: Form) -> tuple[FormResult, Address | None, str]:
     """Check the address and the shipping method; the address only when all is valid."""
     keys = ("full_name", "street", "city", "state", "zip_code", "method")
-    values = {k: value(form, k) for k in keys}
+    values = {k: one_line(form, k) for k in keys}
     errors: dict[str, str] = {}
     if problem := _check_name(values["full_name"], "full name"):
         errors["full_name"] = problem
@@ -119,7 +99,7 @@ def luhn_ok(digits: str) -> bool:
 
 def validate_payment(form: Form) -> FormResult:
     """Check cardholder, card number (Luhn), expiry (MM/YY, not past) and CVV."""
-    values = {k: value(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
+    values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
     errors: dict[str, str] = {}
     if problem := _check_name(values["cardholder"], "name on the card"):
         errors["cardholder"] = problem
@@ -146,7 +126,7 @@ def validate_payment(form: Form) -> FormResult:
 
 def validate_review(form: Form) -> FormResult:
     """Check the star rating (1-5), title, review text and nickname."""
-    values = {k: value(form, k) for k in ("rating", "title", "body", "nickname")}
+    values = {k: one_line(form, k) for k in ("rating", "title", "body", "nickname")}
     errors: dict[str, str] = {}
     if values["rating"] not in {"1", "2", "3", "4", "5"}:
         errors["rating"] = "Choose a rating from 1 to 5 stars."

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from mira_agent.sites.base import Oracle, Task
-from mira_agent.sites.serving import ServedSite
+from mira_agent.sites.serving import SandboxSite
 from mira_agent.sites.shop.data import ShopData
 from mira_agent.sites.shop.oracle import ShopOracle
 from mira_agent.sites.shop.state import ShopState
@@ -11,7 +10,7 @@ from mira_agent.sites.shop.tasks import build_tasks
 from mira_agent.sites.shop.views import ShopApp
 
 
-class ShopSite(ServedSite):
+class ShopSite(SandboxSite):
     """The online store sandbox: search, compare, cart, checkout, orders and reviews.
 
     Everything is deterministic for a given seed: the catalogue, the reviews, the
@@ -24,29 +23,8 @@ class ShopSite(ServedSite):
         "Corner Shop: search a store's catalogue, fill a cart, check out, "
         "and manage past orders and reviews."
     )
-
-    def __init__(self, seed: int = 0) -> None:
-        super().__init__()
-        self.seed = seed
-        self.data = ShopData(seed)
-        self._state = ShopState(self.data)
-        self.app = ShopApp(self.data, self._state)
-        self._tasks: list[Task] | None = None
-
-    @property
-    def state(self) -> ShopState:
-        return self._state
-
-    def reset(self) -> None:
-        """Forget searches, cart changes, orders, cancellations and reviews: a fresh
-        episode on the same catalogue and history."""
-        self._state.reset()
-
-    def tasks(self) -> list[Task]:
-        if self._tasks is None:
-            self._tasks = build_tasks(self.data)
-        return list(self._tasks)
-
-    def oracle(self, task: Task) -> Oracle:
-        """The scripted policy that solves `task` (proof that it can be solved)."""
-        return ShopOracle(task)
+    data_class = ShopData
+    state_class = ShopState
+    app_class = ShopApp
+    oracle_class = ShopOracle
+    task_builder = staticmethod(build_tasks)

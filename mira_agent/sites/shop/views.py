@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from mira_agent.sites.forms import one_line
 from mira_agent.sites.shop.data import (
     CATEGORIES,
     CUSTOMER,
@@ -24,7 +25,6 @@ from mira_agent.sites.shop.forms import (
     validate_payment,
     validate_review,
     validate_shipping,
-    value,
 )
 from mira_agent.sites.shop.search import PAGE_SIZE, SORTS, page_of, parse_query, run_query
 from mira_agent.sites.shop.state import Listing, ShopState, WrittenReview, cart_key
@@ -54,6 +54,7 @@ class ShopApp(WebApp):
     def __init__(self, data: ShopData, state: ShopState) -> None:
         super().__init__(
             "mira_agent.sites.shop",
+            home=("/", "Back to the shop"),
             filters={"money": money, "long_date": long_date, "stars": stars},
             globals={
                 "site_title": SITE_TITLE,
@@ -181,7 +182,7 @@ class ShopApp(WebApp):
         product = self.data.product(request.field("product_id"))
         if product is None:
             return self.not_found("That product is no longer available.")
-        values = {"quantity": value(request.form, "quantity"), "option": request.field("option")}
+        values = {"quantity": one_line(request.form, "quantity"), "option": request.field("option")}
         errors: dict[str, str] = {}
         if not product.in_stock:
             errors["quantity"] = "This item is out of stock."
@@ -221,7 +222,7 @@ class ShopApp(WebApp):
         product = self.data.product(line.product_id)
         assert product is not None
         quantity, problem = parse_quantity(
-            value(request.form, "quantity"), max(1, min(MAX_QUANTITY, product.stock))
+            one_line(request.form, "quantity"), max(1, min(MAX_QUANTITY, product.stock))
         )
         if quantity is None:
             self.state.record_rejection("cart", ("quantity",))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.agent.actor import read_decision
+from mira_agent.bench.miniwob import MiniWobOracle
 from mira_agent.bench.policies import SitePlanner, current_milestone
 from mira_agent.bench.report import failure_mode, summarize, wilson
 from mira_agent.bench.runner import BenchSpec, EpisodeResult, Job, Worker, plan_jobs, run_jobs
@@ -107,7 +108,7 @@ def test_suites_select_by_split_and_prefix_and_say_what_is_missing() -> None:
 
 # -- MiniWoB++ --------------------------------------------------------------------------------
 
-WOB_TASKS = ["click-button", "click-link", "enter-text", "login-user", "click-checkboxes"]
+WOB_TASKS = list(MiniWobOracle.SOLVES)
 
 
 def test_scripted_episodes_on_miniwob_get_reward_one(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ them (the values to show again and an error per field), and reading one field.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,3 +33,21 @@ def multi_line(form: Form, name: str) -> str:
     values = form.get(name) or [""]
     lines = [line.rstrip() for line in values[0].replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
+
+
+def card_digits(value: str) -> str:
+    """A card number without the spaces or hyphens people type between groups."""
+    return re.sub(r"[\s-]", "", value)
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum every real card number satisfies."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0

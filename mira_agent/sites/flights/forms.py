@@ -14,7 +14,7 @@ from datetime import date
 from mira_agent.sites.flights.data import TODAY
 from mira_agent.sites.flights.search import parse_day
 from mira_agent.sites.flights.state import Traveler
-from mira_agent.sites.forms import Form, FormResult, one_line
+from mira_agent.sites.forms import Form, FormResult, card_digits, luhn_ok, one_line
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
@@ -93,24 +93,6 @@ def validate_passengers(form: Form, count: int) -> tuple[FormResult, tuple[Trave
         errors["email"] = problem
     result = FormResult(values, errors)
     return result, (tuple(travelers) if result.ok else ())
-
-
-def card_digits(value: str) -> str:
-    """The card number without the spaces or hyphens people type between groups."""
-    return re.sub(r"[\s-]", "", value)
-
-
-def luhn_ok(digits: str) -> bool:
-    """The Luhn checksum every real card number satisfies."""
-    if not digits.isdigit():
-        return False
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
 
 
 def parse_expiry(value: str) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from mira_agent.sites.forms import Form, FormResult, one_line
+from mira_agent.sites.forms import Form, FormResult, card_digits, luhn_ok, one_line
 from mira_agent.sites.shop.data import SHIPPING_METHODS, TODAY, US_STATES, Address
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ .'\u2019-]+[^\W\d_]+)*\.?")
@@ -78,23 +78,6 @@ def validate_shipping(form: Form) -> tuple[FormResult, Address | None, str]:
         values["full_name"], values["street"], values["city"], values["state"], values["zip_code"]
     )
     return result, address, values["method"]
-
-
-def card_digits(text: str) -> str:
-    return re.sub(r"[\s-]", "", text)
-
-
-def luhn_ok(digits: str) -> bool:
-    """The Luhn checksum every real card number satisfies."""
-    if not digits.isdigit():
-        return False
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
 
 
 def validate_payment(form: Form) -> FormResult:

@@ -100,7 +100,7 @@ def replay_episode(
     spec = RunSpec(
         task=episode["task"],
         task_id=episode["task_id"],
-        site=episode["site"] or "flights",
+        site=episode["site"],
         seed=episode["seed"] or 0,
         url=None if episode["task_id"] else episode["start_url"],
     )

@@ -31,7 +31,7 @@ class RunSpec:
     task: str | None = None
     task_id: str | None = None
     url: str | None = None
-    site: str = "flights"
+    site: str | None = None  # None: the task id's site (`shop-…`), else flights
     seed: int = 0
     actor: str = "local"
     actor_model: str | None = None
@@ -71,6 +71,16 @@ def load_backends(spec: RunSpec) -> tuple[Backend, Backend | None]:
     return actor, make_backend(kind, model, spec.base_url)
 
 
+def site_of(spec: RunSpec) -> str:
+    """The sandbox site a run uses: the one named, else the one a task id starts with."""
+    from mira_agent.sites import SITES
+
+    if spec.site:
+        return spec.site
+    prefix = (spec.task_id or "").split("-", 1)[0]
+    return prefix if prefix in SITES else "flights"
+
+
 @contextmanager
 def prepared_site(spec: RunSpec) -> Iterator[Prepared]:
     """Serve the sandbox site when the run needs it; resolve the task and start URL."""
@@ -80,13 +90,15 @@ def prepared_site(spec: RunSpec) -> Iterator[Prepared]:
         if spec.url is None or spec.task_id is not None:
             from mira_agent.sites import get_site
 
-            site = get_site(spec.site, seed=spec.seed)
+            site = get_site(site_of(spec), seed=spec.seed)
             base = site.start()
             if spec.task_id is not None:
                 task = next((t for t in site.tasks() if t.id == spec.task_id), None)
                 if task is None:
                     ids = ", ".join(t.id for t in site.tasks())
-                    raise UsageError(f"no task {spec.task_id!r} on {spec.site}; its tasks: {ids}")
+                    raise UsageError(
+                        f"no task {spec.task_id!r} on {site_of(spec)}; its tasks: {ids}"
+                    )
             url = spec.url or base + (task.start_path if task else "/")
         else:
             url = spec.url

@@ -128,11 +128,20 @@ def test_an_empty_task_is_a_one_line_error() -> None:
     assert_one_line_error(mira("run", "  ", "--observe-only", "--headless"), 2, "the task is empty")
 
 
-def test_sites_list_and_tasks_show_the_flight_site() -> None:
+def test_sites_list_and_tasks_show_every_site() -> None:
     listed = mira("sites", "list")
-    assert listed.returncode == 0 and "flights" in listed.stdout
+    assert listed.returncode == 0
+    assert all(name in listed.stdout for name in ("flights", "shop", "mail", "forum"))
     tasks = mira("sites", "tasks", "flights")
     assert tasks.returncode == 0 and "1." in tasks.stdout
+
+
+def test_a_task_id_picks_its_own_site() -> None:
+    result = mira("run", "--task-id", "mail-quote-sender-phone", "--observe-only", "--headless")
+    assert result.returncode == 0, result.stderr
+    assert "Postbox" in result.stdout and "Task:" in result.stdout
+    wrong = mira("run", "--task-id", "mail-nope", "--observe-only", "--headless")
+    assert_one_line_error(wrong, 2, "no task 'mail-nope' on mail")
 
 
 def test_serving_on_a_busy_port_is_a_one_line_error() -> None:

@@ -47,8 +47,14 @@ def run(
         ),
     ] = None,
     site: Annotated[
-        str, typer.Option("--site", help="Sandbox site to serve when no --url is given.")
-    ] = "flights",
+        str | None,
+        typer.Option(
+            "--site",
+            help="Sandbox site to serve when no --url is given (default: the --task-id's"
+            " site, else flights).",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sandbox site's data.")] = 0,
     actor: Annotated[
         str, typer.Option("--actor", help="Backend that picks actions: local, openai or gemini.")
@@ -226,9 +232,11 @@ def _run_agent(
 
 def _episode_meta(spec: RunSpec) -> dict[str, object]:
     """What the episode row keeps of the run's settings (the events say the rest)."""
+    from mira_agent.runner import site_of
+
     return {
         "task_id": spec.task_id,
-        "site": spec.site if spec.task_id or spec.url is None else None,
+        "site": site_of(spec) if spec.task_id or spec.url is None else None,
         "seed": spec.seed if spec.task_id or spec.url is None else None,
         "settings": {
             "actor": spec.actor,

@@ -114,6 +114,9 @@ class EpisodeStore:
             self.db = Database(conn)
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.enable_wal()
+            # With WAL, NORMAL syncs at checkpoints, not at every commit: a crash of mira
+            # loses nothing committed; only a power cut could lose the last commits.
+            self.db.execute("PRAGMA synchronous = NORMAL")
             migrate(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open {self.path} as an episode database: {exc}") from None

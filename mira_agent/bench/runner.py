@@ -246,11 +246,14 @@ class Worker:
 _WORKER: Worker | None = None
 
 
-def _start_worker(spec: BenchSpec) -> None:
+def _start_worker(spec: BenchSpec, workers: int) -> None:
     import atexit
+    import os
     import signal
 
     global _WORKER
+    # Each worker's local models get their share of the cores (see llm/llamacpp.py).
+    os.environ.setdefault("MIRA_THREADS", str(max(1, (os.cpu_count() or 2) // workers)))
     # Ctrl-C goes to the whole process group: the parent decides, a worker finishes
     # its episode as interrupted only when the parent stops it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -300,7 +303,7 @@ def run_jobs(
         max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=_start_worker,
-        initargs=(spec,),
+        initargs=(spec, workers),
     )
     pending: set[Future[EpisodeResult]] = set()
     try:

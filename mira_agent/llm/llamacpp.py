@@ -23,6 +23,14 @@ from mira_agent.llm.chat_format import END, render_gemma
 from mira_agent.llm.models import resolve_local_model
 
 
+def _default_threads() -> int:
+    """`MIRA_THREADS`, else every core. Bench workers set it to their share of the cores:
+    llama.cpp threads that outnumber the cores spin against each other (two workers of
+    two threads each on two cores ran three times slower than one)."""
+    configured = os.environ.get("MIRA_THREADS", "")
+    return int(configured) if configured.isdigit() and int(configured) > 0 else os.cpu_count() or 2
+
+
 class LocalBackend:
     """llama.cpp on a GGUF file: the embedded Gemma 3 270M unless `model` names another."""
 
@@ -56,7 +64,7 @@ class LocalBackend:
                 self._llm = Llama(
                     model_path=str(path),
                     n_ctx=context,
-                    n_threads=threads or os.cpu_count() or 2,
+                    n_threads=threads or _default_threads(),
                     n_gpu_layers=gpu_layers,
                     seed=seed,
                     verbose=False,

@@ -172,6 +172,24 @@ def test_two_processes_writing_one_database_lose_no_rows(tmp_path: Path) -> None
     assert all(e["status"] == "failed" and e["steps"] == 20 for e in store.episodes())
 
 
+def _open_and_close(path: str) -> None:
+    EpisodeStore(path).close()
+
+
+def test_processes_opening_a_new_database_at_once_all_get_in(tmp_path: Path) -> None:
+    """The first opening switches the file to WAL, which needs it alone for a moment."""
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(3):
+        path = str(tmp_path / f"new-{round_}.db")
+        openers = [context.Process(target=_open_and_close, args=(path,)) for _ in range(4)]
+        for opener in openers:
+            opener.start()
+        for opener in openers:
+            opener.join(60)
+        assert [o.exitcode for o in openers] == [0, 0, 0, 0]
+        assert applied(EpisodeStore(path).db)[-1] == LATEST
+
+
 def test_export_then_import_gives_the_same_episodes(tmp_path: Path) -> None:
     first = EpisodeStore(tmp_path / "a.db")
     for n in range(3):

@@ -13,6 +13,7 @@ import shutil
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,19 +111,37 @@ class EpisodeStore:
             raise StoreError(f"{self.path} is a folder, not an episode database")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-            self.db = Database(conn)
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.enable_wal()
-            # With WAL, NORMAL syncs at checkpoints, not at every commit: a crash of mira
-            # loses nothing committed; only a power cut could lose the last commits.
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            migrate(self.db)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open {self.path} as an episode database: {exc}") from None
         except OSError as exc:
             raise StoreError(f"cannot create {self.path}: {exc.strerror or exc}") from None
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.db = self._connect()
+                break
+            except sqlite3.OperationalError as exc:
+                # Switching a new file to WAL needs it alone for a moment: another process
+                # opening it at the same instant is told "locked" without waiting its turn.
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise StoreError(f"cannot open {self.path}: {exc}") from None
+                time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot open {self.path} as an episode database: {exc}") from None
         self.reconcile()
+
+    def _connect(self) -> Database:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        try:
+            db = Database(conn)
+            db.execute("PRAGMA foreign_keys = ON")
+            db.enable_wal()
+            # With WAL, NORMAL syncs at checkpoints, not at every commit: a crash of mira
+            # loses nothing committed; only a power cut could lose the last commits.
+            db.execute("PRAGMA synchronous = NORMAL")
+            migrate(db)
+        except BaseException:
+            conn.close()
+            raise
+        return db
 
     def close(self) -> None:
         with self._lock:

@@ -65,9 +65,9 @@ def test_failures_fall_into_the_papers_four_modes() -> None:
 
 def test_the_summary_groups_by_task_and_split() -> None:
     results = [
-        result("a", split="train"),
-        result("a", split="train", success=False, status="failed", milestones_done=1),
-        result("b", prompt_tokens=100, completion_tokens=20, seconds=4.0),
+        result("a", split="train", site="shop"),
+        result("a", split="train", success=False, status="failed", milestones_done=1, site="shop"),
+        result("b", prompt_tokens=100, completion_tokens=20, seconds=4.0, site="mail"),
     ]
     report = summarize(
         results,
@@ -83,6 +83,10 @@ def test_the_summary_groups_by_task_and_split() -> None:
     assert abs(by_name["a"].milestone_fraction - (1 + 1 / 3) / 2) < 1e-9
     assert by_name["b"].mean_tokens == 120 and by_name["b"].mean_seconds == 4.0
     assert [s.name for s in report.splits] == ["test", "train"]
+    assert [(s.name, s.episodes, s.successes) for s in report.sites] == [
+        ("mail", 1, 1),
+        ("shop", 2, 1),
+    ]
     assert report.overall.successes == 2 and report.failures["stopped at the wrong page"] == 1
     assert report.episodes_per_hour == 180
     assert json.loads(json.dumps(report.to_json()))["overall"]["episodes"] == 3

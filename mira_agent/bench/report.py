@@ -97,6 +97,7 @@ class Report:
     overall: Summary
     tasks: list[Summary]
     splits: list[Summary]
+    sites: list[Summary]  # per sandbox site, when the suite spans several
     failures: dict[str, int]
     judge_agreement: float | None
     errors: list[str] = field(default_factory=list)
@@ -123,9 +124,12 @@ def summarize(
 ) -> Report:
     by_task: dict[str, list[EpisodeResult]] = defaultdict(list)
     by_split: dict[str, list[EpisodeResult]] = defaultdict(list)
+    by_site: dict[str, list[EpisodeResult]] = defaultdict(list)
     for result in results:
         by_task[result.task_id].append(result)
         by_split[result.split].append(result)
+        if result.suite == "sandbox":
+            by_site[result.site].append(result)
     modes = Counter(m for r in results if (m := failure_mode(r)) is not None)
     judged = sum(r.judge_total for r in results)
     return Report(
@@ -138,6 +142,9 @@ def summarize(
         overall=summarize_group(suite, results),
         tasks=[summarize_group(task, group) for task, group in sorted(by_task.items())],
         splits=[summarize_group(split, group) for split, group in sorted(by_split.items())],
+        sites=[summarize_group(site, group) for site, group in sorted(by_site.items())]
+        if len(by_site) > 1
+        else [],
         failures={mode: modes.get(mode, 0) for mode in FAILURE_MODES},
         judge_agreement=(sum(r.judge_agree for r in results) / judged) if judged else None,
         errors=sorted({f"{r.task_id}: {r.error}" for r in results if r.error}),

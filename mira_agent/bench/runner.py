@@ -81,6 +81,7 @@ class EpisodeResult:
     judge_agree: int = 0
     judge_total: int = 0
     error: str | None = None
+    site: str = ""  # the sandbox site (or MiniWoB++ page) the task is on
 
 
 class _Tally:
@@ -220,6 +221,7 @@ class Worker:
             judge_agree=agree,
             judge_total=total,
             error=outcome.reason if outcome.status in ("error", "crashed") else None,
+            site=task.site,
         )
 
     def _planner(self, task: BenchTask, episode: Any, backend: Any) -> tuple[Planner | None, str]:
@@ -275,7 +277,7 @@ def _safe_run(worker: Worker, job: Job) -> EpisodeResult:
     except Exception as exc:  # reported per episode; the run goes on
         return EpisodeResult(
             job.task.id, job.task.suite, job.task.split, job.seed, None, "error", False,
-            0.0, 0, 0, 0, error=f"{type(exc).__name__}: {exc}",
+            0.0, 0, 0, 0, error=f"{type(exc).__name__}: {exc}", site=job.task.site,
         )  # fmt: skip
 
 

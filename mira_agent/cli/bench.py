@@ -215,7 +215,8 @@ def _print_report(report, chart: Path, interrupted: bool) -> None:  # type: igno
         "task", "episodes", "success", "95% CI", "milestones", "steps", "tokens", "seconds",
         title=f"{report.suite} · {report.policy} · milestones: {report.milestones}",
     )  # fmt: skip
-    for row in [*report.tasks, None, *report.splits, report.overall]:
+    sites = [None, *report.sites] if report.sites else []
+    for row in [*report.tasks, *sites, None, *report.splits, report.overall]:
         if row is None:
             table.add_section()
             continue

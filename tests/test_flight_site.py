@@ -23,8 +23,8 @@ from mira_agent.sites import get_site, list_sites
 from mira_agent.sites.base import Task
 from mira_agent.sites.flights import FlightSite
 from mira_agent.sites.flights.data import ROUTES, FlightData, bookable_dates, find_airport
-from mira_agent.sites.flights.forms import luhn_ok
 from mira_agent.sites.flights.tasks import parse_amount
+from mira_agent.sites.forms import luhn_ok
 
 DAY = date(2026, 12, 14)
 BOOKING_TASK_IDS = [t.id for t in FlightSite(0).tasks() if t.params["kind"] == "booking"]

@@ -1,11 +1,13 @@
 """What every sandbox site's forms share: the submitted fields, the result of checking
-them (the values to show again and an error per field), and reading one field."""
+them (the values to show again and an error per field), reading one field, and the
+checks of a payment card."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 Form = Mapping[str, Sequence[str]]
 
@@ -51,3 +53,39 @@ def luhn_ok(digits: str) -> bool:
             digit = digit * 2 - 9 if digit > 4 else digit * 2
         total += digit
     return total % 10 == 0
+
+
+def parse_expiry(value: str) -> tuple[int, int] | None:
+    """(year, month) from ``MM/YY`` (or ``MM/YYYY``), None when unreadable."""
+    match = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", value.strip())
+    if not match:
+        return None
+    month, year = int(match.group(1)), int(match.group(2))
+    if year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        return None
+    return year, month
+
+
+def card_errors(values: Mapping[str, str], today: date) -> dict[str, str]:
+    """Errors of the card fields `card_number` (Luhn), `expiry` (not before `today`'s
+    month) and `cvv` (3 digits), by field; the sites check the holder's name themselves."""
+    errors: dict[str, str] = {}
+    digits = card_digits(values["card_number"])
+    if not digits:
+        errors["card_number"] = "Enter the card number."
+    elif not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+        errors["card_number"] = "That card number is not valid. Check the digits and try again."
+    expiry = parse_expiry(values["expiry"])
+    if not values["expiry"]:
+        errors["expiry"] = "Enter the expiry date as MM/YY."
+    elif expiry is None:
+        errors["expiry"] = "Enter the expiry date as MM/YY, for example 08/29."
+    elif expiry < (today.year, today.month):
+        errors["expiry"] = "This card has expired."
+    if not values["cvv"]:
+        errors["cvv"] = "Enter the 3-digit security code (CVV)."
+    elif not re.fullmatch(r"\d{3}", values["cvv"]):
+        errors["cvv"] = "The security code (CVV) is the 3 digits on the back of the card."
+    return errors

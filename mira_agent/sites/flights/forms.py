@@ -14,7 +14,7 @@ from datetime import date
 from mira_agent.sites.flights.data import TODAY
 from mira_agent.sites.flights.search import parse_day
 from mira_agent.sites.flights.state import Traveler
-from mira_agent.sites.forms import Form, FormResult, card_digits, luhn_ok, one_line
+from mira_agent.sites.forms import Form, FormResult, card_errors, one_line
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
@@ -95,42 +95,11 @@ def validate_passengers(form: Form, count: int) -> tuple[FormResult, tuple[Trave
     return result, (tuple(travelers) if result.ok else ())
 
 
-def parse_expiry(value: str) -> tuple[int, int] | None:
-    """(year, month) from ``MM/YY`` (or ``MM/YYYY``), None when unreadable."""
-    match = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", value.strip())
-    if not match:
-        return None
-    month, year = int(match.group(1)), int(match.group(2))
-    if year < 100:
-        year += 2000
-    if not 1 <= month <= 12:
-        return None
-    return year, month
-
-
 def validate_payment(form: Form) -> FormResult:
     """Check cardholder, card number (Luhn), expiry (not before this month) and CVV."""
     values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
     errors: dict[str, str] = {}
     if problem := check_name(values["cardholder"], "name on the card"):
         errors["cardholder"] = problem
-
-    digits = card_digits(values["card_number"])
-    if not digits:
-        errors["card_number"] = "Enter the card number."
-    elif not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_ok(digits):
-        errors["card_number"] = "That card number is not valid. Check the digits and try again."
-
-    expiry = parse_expiry(values["expiry"])
-    if not values["expiry"]:
-        errors["expiry"] = "Enter the expiry date as MM/YY."
-    elif expiry is None:
-        errors["expiry"] = "Enter the expiry date as MM/YY, for example 08/29."
-    elif expiry < (TODAY.year, TODAY.month):
-        errors["expiry"] = "This card has expired."
-
-    if not values["cvv"]:
-        errors["cvv"] = "Enter the 3-digit security code (CVV)."
-    elif not re.fullmatch(r"\d{3}", values["cvv"]):
-        errors["cvv"] = "The security code (CVV) is the 3 digits on the back of the card."
+    errors |= card_errors(values, TODAY)
     return FormResult(values, errors)

@@ -20,7 +20,6 @@ from mira_agent.sites.flights.data import (
     FlightData,
 )
 from mira_agent.sites.flights.forms import (
-    card_digits,
     field_owner,
     passenger_field,
     validate_passengers,
@@ -36,6 +35,7 @@ from mira_agent.sites.flights.search import (
     run_search,
 )
 from mira_agent.sites.flights.state import Draft, FlightState, SearchRecord
+from mira_agent.sites.forms import card_digits
 from mira_agent.sites.web import Request, Response, WebApp, redirect
 
 SITE_TITLE = "Skyway"

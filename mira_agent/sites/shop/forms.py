@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from mira_agent.sites.forms import Form, FormResult, card_digits, luhn_ok, one_line
+from mira_agent.sites.forms import Form, FormResult, card_errors, one_line
 from mira_agent.sites.shop.data import SHIPPING_METHODS, TODAY, US_STATES, Address
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ .'\u2019-]+[^\W\d_]+)*\.?")
@@ -86,24 +86,7 @@ def validate_payment(form: Form) -> FormResult:
     errors: dict[str, str] = {}
     if problem := _check_name(values["cardholder"], "name on the card"):
         errors["cardholder"] = problem
-    digits = card_digits(values["card_number"])
-    if not digits:
-        errors["card_number"] = "Enter the card number."
-    elif not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_ok(digits):
-        errors["card_number"] = "That card number is not valid. Check the digits and try again."
-    match = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", values["expiry"])
-    if not values["expiry"]:
-        errors["expiry"] = "Enter the expiry date as MM/YY."
-    elif not match or not 1 <= int(match.group(1)) <= 12:
-        errors["expiry"] = "Enter the expiry date as MM/YY, for example 08/29."
-    else:
-        year = int(match.group(2)) % 100 + 2000
-        if (year, int(match.group(1))) < (TODAY.year, TODAY.month):
-            errors["expiry"] = "This card has expired."
-    if not values["cvv"]:
-        errors["cvv"] = "Enter the 3-digit security code (CVV)."
-    elif not re.fullmatch(r"\d{3}", values["cvv"]):
-        errors["cvv"] = "The security code (CVV) is the 3 digits on the back of the card."
+    errors |= card_errors(values, TODAY)
     return FormResult(values, errors)
 
 

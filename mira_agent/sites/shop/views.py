@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from mira_agent.sites.forms import one_line
+from mira_agent.sites.forms import card_digits, one_line
 from mira_agent.sites.shop.data import (
     CATEGORIES,
     CUSTOMER,
@@ -20,7 +20,6 @@ from mira_agent.sites.shop.data import (
 from mira_agent.sites.shop.forms import (
     MAX_QUANTITY,
     FormResult,
-    card_digits,
     parse_quantity,
     validate_payment,
     validate_review,

@@ -39,6 +39,9 @@ class MailOracle:
         page = _Page(observation, url.path, query)
         if query.get("notice") in ("sent", "saved"):
             return Action("stop", {"answer": "Done."})
+        if "query" in self.params and page.path.startswith("/folder/"):
+            # Every task that names a search starts with it, from whatever folder is open.
+            return page.search(self.params["query"])
         handler = getattr(self, f"_{self.params['kind']}")
         return handler(page)
 
@@ -46,8 +49,6 @@ class MailOracle:
 
     def _phone(self, page: _Page) -> Action:
         p = self.params
-        if page.path.startswith("/folder/"):
-            return page.search(p["query"])
         if page.path == "/search":
             return page.click_link(p["subject"])
         if page.path.startswith("/message/"):
@@ -67,8 +68,6 @@ class MailOracle:
 
     def _answer(self, page: _Page, button: str) -> Action:
         p = self.params
-        if page.path.startswith("/folder/"):
-            return page.search(p["query"])
         if page.path == "/search":
             return page.click_link(p["subject"])
         if page.path.startswith("/message/"):
@@ -79,8 +78,6 @@ class MailOracle:
 
     def _forward(self, page: _Page) -> Action:
         p = self.params
-        if page.path.startswith("/folder/"):
-            return page.search(p["query"])
         if page.path == "/search":
             return page.click_link(p["subject"])
         if page.path.startswith("/message/"):
@@ -92,8 +89,6 @@ class MailOracle:
     def _move(self, page: _Page) -> Action:
         """Open each of the sender's messages not yet in the folder and move it there."""
         p = self.params
-        if page.path.startswith("/folder/"):
-            return page.search(p["query"])
         if page.path == "/search":
             for link in page.links(p["subjects"]):
                 if f"| {p['folder']} |" not in page.row_of(link):
@@ -105,8 +100,6 @@ class MailOracle:
 
     def _delete(self, page: _Page) -> Action:
         p = self.params
-        if page.path.startswith("/folder/"):
-            return page.search(p["query"])
         if page.path == "/search":
             links = page.links(p["subjects"])  # deleted mail leaves the search results
             if links:
@@ -118,8 +111,6 @@ class MailOracle:
 
     def _star(self, page: _Page) -> Action:
         p = self.params
-        if page.path.startswith("/folder/"):
-            return page.search(p["query"])
         if page.path == "/search":
             for element in page.elements:
                 row = page.row_of(element)
@@ -134,8 +125,6 @@ class MailOracle:
 
     def _meeting(self, page: _Page) -> Action:
         p = self.params
-        if page.path.startswith("/folder/"):
-            return page.search(p["query"])
         if page.path == "/search":  # newest first: the top one is the latest word
             return page.click_link(p["subject"], suffix=True)
         if page.path.startswith("/message/"):

@@ -357,3 +357,23 @@ def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path:
     checks = [c for c in store.children("model_calls", outcome.episode_id) if c["role"] == "check"]  # type: ignore[arg-type]
     assert len(checks) == outcome.steps - 1 and all(json.loads(c["completion"]) for c in checks)
     assert store.episode(outcome.episode_id)["milestones_source"] == "site"  # type: ignore[arg-type]
+
+
+def test_with_llm_milestones_the_sites_own_checks_are_kept_per_step(tmp_path: Path) -> None:
+    """The real local planner decomposes and checks; beside its verdicts, each step row
+    keeps the site's checks, so the two can be compared later."""
+    spec = BenchSpec(
+        "sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="llm", max_steps=12
+    )
+    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-price-cheapest-atl-dfw"])
+    worker = Worker(spec)
+    try:
+        outcome = worker.run(Job(task, 0))
+    finally:
+        worker.close()
+    store = EpisodeStore(tmp_path / "e.db")
+    assert store.episode(outcome.episode_id)["milestones_source"] == "llm"  # type: ignore[arg-type]
+    steps = store.children("steps", outcome.episode_id)  # type: ignore[arg-type]
+    site = [s["site_progress"] for s in steps]
+    assert all(len(p) == len(task.milestones) for p in site)
+    assert site[0] != site[-1] and all(site[-1])  # progress made, everything done at the end

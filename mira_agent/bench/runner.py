@@ -172,7 +172,10 @@ class Worker:
         tally = _Tally()
 
         def site_checks(event: ev.Event) -> None:
-            # Beside the planner's verdicts, the site's own, after every action.
+            # Beside an LLM planner's verdicts, the site's own, after every action (when
+            # the site's checks are the planner, its progress vectors already are them).
+            if source == "site":
+                return
             if isinstance(event, ev.ActionDone) and recorder.episode_id is not None:
                 progress = episode.progress()
                 if progress is not None:

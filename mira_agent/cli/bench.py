@@ -169,11 +169,8 @@ def bench(
         except KeyboardInterrupt:
             interrupted = True
     if not results:
-        raise (
-            UsageError("interrupted before any episode finished")
-            if interrupted
-            else UsageError("no episode ran")
-        )
+        why = "interrupted before any episode finished" if interrupted else "no episode ran"
+        raise UsageError(why)
     report = summarize(
         results,
         run_id=run_id,

@@ -122,14 +122,17 @@ def _model_called(row: dict[str, Any], role: str) -> ev.ModelCalled:
 def _plan(plan: dict[str, Any], milestones: list[dict[str, Any]]) -> Plan:
     """A plan version as it stood when it was made: milestones carried over from an
     earlier version keep their completion step."""
+
+    def done_by_then(row: dict[str, Any]) -> int | None:
+        step = row["completed_step"]
+        return step if step is not None and step <= plan["step"] else None
+
     rows = [m for m in milestones if m["plan_version"] == plan["version"]]
     states = tuple(
         MilestoneState(
             m["text"],
-            done=m["completed_step"] is not None and m["completed_step"] <= plan["step"],
-            done_at_step=m["completed_step"]
-            if m["completed_step"] is not None and m["completed_step"] <= plan["step"]
-            else None,
+            done=done_by_then(m) is not None,
+            done_at_step=done_by_then(m),
             added_in_version=plan["version"],
         )
         for m in rows

@@ -228,6 +228,9 @@ def test_webarena_task_files_load_and_name_their_sites() -> None:
         fill("__REDDIT__/", {})
     with pytest.raises(UsageError, match="no such task file"):
         load_tasks(DATA / "missing.json")
+    broken = DATA.parent / "pages" / "webarena" / "order.html"
+    with pytest.raises(UsageError, match="is not JSON"):
+        load_tasks(broken)
 
 
 def test_webarena_string_and_url_matches() -> None:
@@ -298,6 +301,8 @@ def test_mira_bench_runs_the_oracle_and_reports_json(tmp_path: Path) -> None:
         (["flights", "--policy", "random"], "--policy is one of"),
         (["flights", "--milestones", "maybe"], "--milestones is one of"),
         (["flights", "--tasks", "flights-nope"], "no such task"),
+        (["flights", "--split", "dev"], "--split is train, test or all"),
+        (["flights", "--site-url", "shopping"], "--site-url takes NAME=URL"),
     ],
 )
 def test_bad_bench_input_is_one_line(args: list[str], message: str, tmp_path: Path) -> None:

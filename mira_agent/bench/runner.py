@@ -26,7 +26,7 @@ from mira_agent.bench.suites import BenchTask, World, world_for
 from mira_agent.browser.observe import ObserveOptions
 from mira_agent.browser.session import BrowserOptions, BrowserSession
 from mira_agent.planning.planner import Planner
-from mira_agent.store.database import EpisodeStore
+from mira_agent.store.database import EpisodeStore, now
 from mira_agent.store.recorder import EpisodeRecorder
 
 POLICIES = ("agent", "oracle")
@@ -204,7 +204,14 @@ class Worker:
         outcome = agent.run()
         reward = episode.reward(outcome.answer) if outcome.status != "crashed" else 0.0
         if recorder.episode_id is not None:
-            self.store.update_episode(recorder.episode_id, reward=reward)
+            fields: dict[str, Any] = {"reward": reward}
+            if outcome.status not in ("error", "crashed", "interrupted"):
+                # The task's checker is the bench's verdict for every episode that ran to
+                # an end, including one cut off by the step limit: a failure is a label
+                # training needs as much as a success.
+                label = "succeeded" if outcome.ok else "failed"
+                fields |= {"label": label, "label_source": "checker", "labelled_at": now()}
+            self.store.update_episode(recorder.episode_id, **fields)
         agree, total = planner.agreement if isinstance(planner, SitePlanner) else (0, 0)
         return EpisodeResult(
             task_id=task.id,

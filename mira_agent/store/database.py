@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlite_utils import Database
 
@@ -32,7 +33,7 @@ STATUSES = ("running", "succeeded", "failed", "stopped", "interrupted", "crashed
 LABELS = ("succeeded", "failed")
 # Columns holding JSON text, decoded when rows are read back.
 JSON_COLUMNS = {"settings", "milestones", "parsed", "target", "messages", "progress"}
-JSON_COLUMNS |= {"progress_after", "data", "site_progress"}
+JSON_COLUMNS |= {"progress_after", "data", "site_progress", "summary", "metrics"}
 
 
 class StoreError(MiraError):
@@ -269,6 +270,44 @@ class EpisodeStore:
                 steps=steps,
             )
         return len(dead)
+
+    # -- training runs ------------------------------------------------------------------
+
+    def start_training(self, row: dict[str, Any]) -> int:
+        """A new `training_runs` row, `running` until `update_training` ends it."""
+        record = {
+            "uuid": uuid4().hex,
+            "status": "running",
+            "started_at": now(),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            **row,
+        }
+        with self.transaction() as db:
+            db["training_runs"].insert(encode_row(record))
+            return int(db.execute("SELECT last_insert_rowid()").fetchone()[0])
+
+    def update_training(self, run_id: int, **fields: Any) -> None:
+        with self.transaction() as db:
+            db["training_runs"].update(run_id, encode_row(fields))
+
+    def log_metrics(self, run_id: int, stage: str, step: int, metrics: dict[str, Any]) -> None:
+        """One logged point of a training run (a critic epoch, an optimiser step)."""
+        self.add(
+            "training_metrics",
+            {"run_id": run_id, "stage": stage, "step": step, "metrics": metrics, "at": now()},
+        )
+
+    def training_runs(self) -> list[dict[str, Any]]:
+        return [decode_row(row) for row in self.db.query("SELECT * FROM training_runs ORDER BY id")]
+
+    def training_metrics(self, run_id: int, stage: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM training_metrics WHERE run_id = ?"
+        params: list[Any] = [run_id]
+        if stage:
+            sql += " AND stage = ?"
+            params.append(stage)
+        return [decode_row(row) for row in self.db.query(sql + " ORDER BY id", params)]
 
     # -- reading ------------------------------------------------------------------------
 

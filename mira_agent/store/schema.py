@@ -183,7 +183,49 @@ def _bench(db: Database) -> None:
     db.execute("CREATE INDEX idx_episodes_bench_run ON episodes(bench_run)")
 
 
-LATEST = "0003_benchmark_runs"
+@MIGRATIONS(name="0004_training_runs")
+def _training(db: Database) -> None:
+    """Training runs beside the episodes they learnt from: what was trained, from which
+    base, on which data, with which settings, and every logged metric, so a result in
+    the README can be traced back to its run and `mira train` phases to each other."""
+    db.execute(
+        """
+        CREATE TABLE training_runs (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            algo TEXT NOT NULL,
+            base TEXT NOT NULL,
+            out_dir TEXT NOT NULL,
+            settings TEXT,
+            data TEXT,
+            summary TEXT,
+            status TEXT NOT NULL,
+            reason TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            parent TEXT,
+            phase INTEGER,
+            pid INTEGER,
+            host TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE training_metrics (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES training_runs(id),
+            stage TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            metrics TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_training_metrics_run ON training_metrics(run_id, stage, step)")
+
+
+LATEST = "0004_training_runs"
 
 
 def migrate(db: Database, *, stop_before: str | None = None) -> None:

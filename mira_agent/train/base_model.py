@@ -1,0 +1,160 @@
+"""Finding and loading the model to train: a Hugging Face folder, a GGUF file, or the
+embedded Gemma 3 270M.
+
+transformers reads a Gemma 3 GGUF by dequantising it (about a minute for the 270M on two
+cores), and the model it returns keeps a quantizer marker that makes `save_pretrained`
+and peft's merge refuse it. So a GGUF base is converted once into a plain folder in
+mira's cache and loaded from there afterwards (seconds). The folder remembers the GGUF
+it came from: the export back to GGUF takes the tokenizer and metadata from that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mira_agent.config import data_dir
+from mira_agent.errors import MiraError, UsageError
+
+ORIGIN_FILE = "mira-origin.json"  # in a converted or fine-tuned folder: where it came from
+
+
+class ModelLoadError(MiraError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class BaseModel:
+    """A model folder transformers can load, and the GGUF file its export follows."""
+
+    folder: Path
+    gguf_template: Path | None
+    label: str  # what the user asked for, for the model card and the database
+
+
+def resolve_base(base: str | None) -> BaseModel:
+    """Where `base` is, as a plain transformers folder (converting a GGUF file once)."""
+    if base is None or base == "gemma3-270m":
+        from mira_agent.llm.models import default_local_model
+
+        path = default_local_model()
+        return BaseModel(_converted(path), path, "gemma3-270m")
+    path = Path(base).expanduser()
+    if not path.exists():
+        raise ModelLoadError(f"no model at {path}: pass a GGUF file or a model folder")
+    if path.is_file():
+        if _magic(path) != b"GGUF":
+            raise ModelLoadError(f"{path} is not a GGUF file (nor a model folder)")
+        return BaseModel(_converted(path), path, str(path))
+    if not (path / "config.json").is_file():
+        raise ModelLoadError(f"{path} is a folder without config.json: not a model folder")
+    origin = _origin(path)
+    template = origin.get("gguf_template")
+    return BaseModel(path, Path(template) if template else None, str(path))
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(4)
+
+
+def _origin(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / ORIGIN_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_origin(folder: Path, template: Path | None, **extra: Any) -> None:
+    """Record beside a saved model the GGUF its export should follow."""
+    data = {"gguf_template": str(template) if template else None, **extra}
+    (folder / ORIGIN_FILE).write_text(json.dumps(data, indent=2) + "\n")
+
+
+def _cache_key(path: Path) -> str:
+    stat = path.stat()
+    digest = hashlib.sha256(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return f"{path.stem}-{digest.hexdigest()[:12]}"
+
+
+def _converted(gguf: Path) -> Path:
+    """The plain transformers copy of `gguf`, made on first use."""
+    folder = data_dir() / "hf-models" / _cache_key(gguf)
+    if (folder / ORIGIN_FILE).is_file():
+        return folder
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    except Exception as exc:  # transformers raises many kinds for an unreadable file
+        raise ModelLoadError(f"transformers cannot read {gguf}: {_first_line(exc)}") from None
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    write_origin(partial, gguf)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(partial, folder)
+    return folder
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def pick_device(requested: str) -> str:
+    import torch
+
+    if requested != "auto":
+        if requested.startswith("cuda") and not torch.cuda.is_available():
+            raise UsageError("--device cuda: no CUDA GPU is available here")
+        return requested
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def pick_dtype(requested: str, device: str) -> Any:
+    import torch
+
+    if requested == "auto":
+        return torch.bfloat16 if device.startswith("cuda") else torch.float32
+    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[requested]
+
+
+def load_model(
+    base: BaseModel, *, device: str, dtype: Any, load_4bit: bool = False
+) -> tuple[Any, Any]:
+    """The causal LM and its tokenizer, on `device`."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    kwargs: dict[str, Any] = {"dtype": dtype}
+    if load_4bit:
+        if not device.startswith("cuda"):
+            raise UsageError("--load-4bit needs a CUDA GPU (bitsandbytes)")
+        try:
+            from transformers import BitsAndBytesConfig
+        except ImportError:  # pragma: no cover - transformers always has it
+            raise UsageError("--load-4bit needs bitsandbytes: pip install bitsandbytes") from None
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype
+        )
+        kwargs["device_map"] = {"": device}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(base.folder))
+        model = AutoModelForCausalLM.from_pretrained(str(base.folder), **kwargs)
+    except ImportError as exc:
+        raise UsageError(f"cannot load {base.label}: {_first_line(exc)}") from None
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"cannot load {base.label}: {_first_line(exc)}") from None
+    if not load_4bit:
+        model.to(device)
+    return model, tokenizer

@@ -1,0 +1,65 @@
+"""The model card written beside a fine-tuned model: what it was trained from, on what
+data, with which settings, and what the update did, so the folder explains itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mira_agent.train.settings import TrainSettings
+
+ALGO_TEXT = {
+    "mira": "MiRA: milestone-shaped rewards (potential critic), WebRL's mixed advantage",
+    "webrl": "sparse outcome rewards (no potential critic), WebRL's mixed advantage",
+    "awr": "advantage-weighted regression on milestone-shaped rewards",
+    "sft": "behaviour cloning on successful episodes",
+}
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "–" if value is None else str(value)
+
+
+def model_card(
+    base: str,
+    settings: TrainSettings,
+    data: dict[str, Any],
+    summary: dict[str, Any],
+    files: dict[str, str],
+) -> str:
+    """Markdown for `README.md` in the output folder."""
+    algo = ALGO_TEXT.get(settings.algo, settings.algo)
+    if settings.algo != "sft":
+        algo += f"; objective {settings.objective}, advantage {settings.advantage}"
+        algo += "" if settings.use_potential else "; potential critic off"
+    lines = [
+        f"# {base}, fine-tuned by mira ({settings.algo})",
+        "",
+        f"- Base model: `{base}`",
+        f"- Method: {algo}",
+        f"- Weights: {'LoRA r=' + str(settings.lora_r) if settings.lora else 'full fine-tuning'}",
+        "",
+        "## Data",
+        "",
+        f"- Episodes: {data['episodes']} ({data['succeeded']} succeeded),"
+        f" {data['actions']} actions; {data['with_milestones']} with milestones",
+    ]
+    for reason, count in (data.get("skipped") or {}).items():
+        lines.append(f"- Left out: {count} ({reason})")
+    lines += ["", "## What the update did", ""]
+    for key, value in summary.items():
+        lines.append(f"- {key.replace('_', ' ')}: {_number(value)}")
+    lines += ["", "## Files", ""]
+    for what, name in files.items():
+        lines.append(f"- {what}: `{name}`")
+    if "gguf" in files:
+        lines += [
+            "",
+            'Run it: `mira run --actor local --model DIR/model.gguf "…"`',
+        ]
+    lines += ["", "## Settings", "", "| setting | value |", "|---|---|"]
+    for key, value in settings.as_dict().items():
+        if key != "extra":
+            lines.append(f"| {key} | {_number(value)} |")
+    return "\n".join(lines) + "\n"

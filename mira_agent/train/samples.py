@@ -1,0 +1,116 @@
+"""Logged steps as token sequences: the prompt the actor was given, rebuilt byte for byte
+from the stored messages, and the action it answered, which is all that is trained.
+
+Gemma's turn format is rendered by mira's own `render_gemma`, the function the local
+backend used at inference; other models use their tokenizer's chat template.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mira_agent.errors import MiraError
+from mira_agent.llm.base import Message
+from mira_agent.llm.chat_format import END, render_gemma
+from mira_agent.train.episodes import Episode
+
+
+@dataclass
+class Sample:
+    """One action in its state. `ids` is prompt then action; `prompt_len` splits them."""
+
+    episode: int  # index into the run's episode list
+    step: int  # 0-based action index in the episode
+    ids: list[int]
+    prompt_len: int
+    truncated: bool
+
+    @property
+    def action_len(self) -> int:
+        return len(self.ids) - self.prompt_len
+
+
+class Renderer:
+    """Prompt and action text exactly as the model saw and wrote them."""
+
+    def __init__(self, tokenizer: Any, model_type: str) -> None:
+        self.tokenizer = tokenizer
+        self.gemma = model_type.startswith("gemma")
+        if not self.gemma and not getattr(tokenizer, "chat_template", None):
+            raise MiraError(
+                f"the {model_type} tokenizer has no chat template: mira cannot rebuild the"
+                " actor's prompts for it"
+            )
+
+    def prompt(self, messages: Sequence[dict[str, Any]]) -> str:
+        if self.gemma:
+            return render_gemma([Message(m["role"], m["content"]) for m in messages])
+        plain = [{"role": m["role"], "content": m["content"]} for m in messages]
+        return str(
+            self.tokenizer.apply_chat_template(plain, add_generation_prompt=True, tokenize=False)
+        )
+
+    def action(self, completion: str) -> str:
+        """The completion and the end of the turn: the model learns to stop, too."""
+        return completion + (END if self.gemma else (self.tokenizer.eos_token or ""))
+
+    def encode(self, text: str) -> list[int]:
+        # The rendered text carries its own <bos>: the tokenizer must not add another.
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def build_samples(episodes: Sequence[Episode], renderer: Renderer, max_tokens: int) -> list[Sample]:
+    """Every step of every episode as a sample; a prompt longer than `max_tokens` allows
+    loses its beginning (the task and the current page are at its end), never the action."""
+    samples = []
+    for e_index, episode in enumerate(episodes):
+        for s_index, step in enumerate(episode.steps):
+            prompt = renderer.encode(renderer.prompt(step.messages))
+            action = renderer.encode(renderer.action(step.completion))
+            action = action[: max(1, max_tokens // 2)]
+            room = max_tokens - len(action)
+            truncated = len(prompt) > room
+            if truncated:
+                prompt = prompt[:1] + prompt[len(prompt) - room + 1 :]  # keep <bos>
+            samples.append(Sample(e_index, s_index, prompt + action, len(prompt), truncated))
+    return samples
+
+
+def micro_batches(
+    samples: Sequence[int], lengths: Sequence[int], token_budget: int, seed: int | None
+) -> list[list[int]]:
+    """Sample indices grouped by length so that padding wastes little: each group's
+    padded size (longest × count) stays within `token_budget`. With a seed the groups
+    come in a shuffled order (the same for the same seed, so a resumed run sees the
+    same batches); without one, in length order."""
+    order = sorted(samples, key=lambda i: lengths[i])
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        longest = max([lengths[i] for i in current] + [lengths[index]])
+        if current and longest * (len(current) + 1) > token_budget:
+            groups.append(current)
+            current = []
+        current.append(index)
+    if current:
+        groups.append(current)
+    if seed is not None:
+        random.Random(seed).shuffle(groups)
+    return groups
+
+
+def optimiser_steps(groups: Sequence[list[int]], batch_size: int) -> Iterator[list[list[int]]]:
+    """Micro-batches gathered into optimiser steps of about `batch_size` actions."""
+    step: list[list[int]] = []
+    count = 0
+    for group in groups:
+        step.append(group)
+        count += len(group)
+        if count >= batch_size:
+            yield step
+            step, count = [], 0
+    if step:
+        yield step

@@ -27,7 +27,12 @@ $(VENV)/.llama-cpp: Makefile
 		--no-deps 'llama-cpp-python>=0.3.16,<0.4'
 	@touch $@
 
+# torch is pinned to the CPU build this machine keeps on disk before the project asks for
+# it; left to the registry, `torch>=2.4` would fetch the newest build with CUDA (GBs).
+TORCH ?= torch==2.13.0
+
 $(BIN)/mira: pyproject.toml $(VENV)/.llama-cpp
+	$(BIN)/pip install -q '$(TORCH)'
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 

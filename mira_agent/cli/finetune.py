@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,21 +54,6 @@ def require_training_stack() -> None:
             f"training needs {', '.join(missing)}: pip install 'mira-agent[train]'"
             " (on a CPU machine, pip install torch==2.13.0 first for the CPU build)"
         )
-
-
-def quiet_libraries() -> None:
-    """transformers' own progress bars and deprecation notices would break the bar."""
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-    except ImportError:
-        pass
 
 
 def progress_bar() -> Progress:
@@ -158,7 +141,7 @@ def finetune(
     ] = None,
     lr: Annotated[
         float | None,
-        typer.Option("--lr", help="Learning rate [1e-4 with LoRA, 1e-6 full].", show_default=False),
+        typer.Option("--lr", help="Learning rate [1e-5 with LoRA, 1e-6 full].", show_default=False),
     ] = None,
     epochs: Annotated[
         int | None, typer.Option("--epochs", help="Passes over the data [1; sft 3].")
@@ -301,7 +284,9 @@ def finetune(
     if not db_path.is_file():
         raise UsageError(f"no episode database at {db_path}")
     require_training_stack()
-    quiet_libraries()
+    from mira_agent.train.base_model import quiet_transformers
+
+    quiet_transformers()
     from mira_agent.train.trainer import finetune as run_finetune
 
     which = EpisodeFilter(status=tuple(status or ()), task=task, since=since, until=until)

@@ -112,6 +112,21 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def quiet_transformers() -> None:
+    """No hub lookups (nothing can be downloaded here, and a local path needs none), and
+    none of transformers' own progress bars or deprecation notices, which would break
+    the CLI's progress bar."""
+    import warnings
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 def pick_device(requested: str) -> str:
     import torch
 

@@ -42,7 +42,9 @@ class TrainSettings:
     # whose milestone progress is known to lead to the goal.
     potential_data: str = "successful"
     # Optimisation. LoRA learns at a far higher rate than full fine-tuning (WebRL's 1e-6);
-    # None picks 1e-4 for LoRA and 1e-6 for full weights.
+    # None picks 1e-5 for LoRA and 1e-6 for full weights. The loss acts on log-probabilities
+    # summed over the action (tens of tokens), so Adam's first, sign-sized steps already
+    # move them by tenths of a nat at 1e-5; 1e-4 overshoots the optimum A/β on the first step.
     learning_rate: float | None = None
     epochs: int = 1
     batch_size: int = 16  # actions per optimiser step (gradient accumulation)
@@ -77,7 +79,7 @@ class TrainSettings:
     def lr(self) -> float:
         if self.learning_rate is not None:
             return self.learning_rate
-        return 1e-4 if self.lora else 1e-6
+        return 1e-5 if self.lora else 1e-6
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -56,7 +56,15 @@ def action_advantages(
 
     `values` and `potentials` are the critics' estimates per action's state, in the
     order of `critic_targets`. Without potentials the reward is the sparse outcome (the
-    WebRL baseline). The state after the last action is terminal: V and P are 0 there."""
+    WebRL baseline). The state after the last action is terminal: V is 0 there.
+
+    The terminal state's potential is its progress label, the checker's count of the
+    milestones done on the last page (the papers do not say). With a terminal potential
+    of 0 instead, the action that completes a task would be charged the whole potential
+    it leaves behind (r̃ = 1 − P ≈ 0, then −V in the one-step term: about −0.5 for the
+    winning action); with the label it is not, and a failed episode's last milestone
+    still counts. Strict PBRS invariance (one terminal potential for all episodes) is
+    given up for what MiRA wants from the critic: credit for milestones reached."""
     out: list[float] = []
     given: list[float] = []
     start = 0
@@ -65,8 +73,9 @@ def action_advantages(
         sparse = outcome_rewards(count, episode.outcome)
         v = [*values[start : start + count], 0.0]
         if potentials is not None:
-            p = [*potentials[start : start + count], 0.0]
-            rewards = shaped_rewards(sparse, p, settings.gamma)
+            final = progress_labels(count + 1, episode.completions, episode.milestones)[-1]
+            p = [*potentials[start : start + count], final]
+            rewards = shaped_rewards(sparse, p, settings.gamma, terminal_potential=None)
         else:
             rewards = sparse
         g = returns(sparse, settings.gamma)

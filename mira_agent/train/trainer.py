@@ -324,6 +324,7 @@ def _run(
     reporter.stage("measuring the update", None)
     after = _logprobs(model, data.samples, settings, pad_id, device)
     summary = _summary(data, reference, signals, after, losses, settings)
+    _write_signals(out_dir / "signals.jsonl", data, reference, signals, after)
     files = _write_outputs(
         model, tokenizer, model_ref, out_dir, settings, data, signals, summary, reporter
     )
@@ -601,6 +602,32 @@ def _summary(
     return summary
 
 
+def _write_signals(
+    path: Path, data: _Data, reference: dict[str, Any], signals: dict[str, Any], after: Any
+) -> None:
+    """What each action was taught and how its log-probability moved, one line each."""
+    targets = signals.get("targets")
+    with path.open("w") as handle:
+        for index, sample in enumerate(data.samples):
+            row: dict[str, Any] = {
+                "episode_id": data.episodes[sample.episode].episode_id,
+                "step": sample.step + 1,
+                "logp_ref": float(reference["logp"][index]),
+                "logp_after": float(after[index]),
+            }
+            if targets is not None:
+                row |= {
+                    "advantage": signals["advantages"][index],
+                    "reward": signals["rewards"][index],
+                    "value": signals["values"][index],
+                    "value_target": targets.value[index],
+                    "progress_label": targets.potential[index],
+                }
+                if signals["potentials"] is not None:
+                    row["potential"] = signals["potentials"][index]
+            handle.write(json.dumps(row) + "\n")
+
+
 def _write_outputs(
     model: Any,
     tokenizer: Any,
@@ -645,8 +672,13 @@ def _write_outputs(
                 name=f"{model_ref.label} + mira {settings.algo}",
             )
             files["gguf"] = "model.gguf"
-    if (out_dir / "critics.pt").is_file():
-        files["critics"] = "critics.pt"
+    for what, name in (
+        ("critics", "critics.pt"),
+        ("metrics", "metrics.jsonl"),
+        ("signals", "signals.jsonl"),
+    ):
+        if (out_dir / name).is_file():
+            files[what] = name
     files.update(write_plots(out_dir / "plots", out_dir / "metrics.jsonl", signals))
     (out_dir / "README.md").write_text(
         model_card(model_ref.label, settings, _data_summary(data), summary, files)

@@ -51,6 +51,8 @@ def resolve_base(base: str | None) -> BaseModel:
         if _magic(path) != b"GGUF":
             raise ModelLoadError(f"{path} is not a GGUF file (nor a model folder)")
         return BaseModel(_converted(path), path, str(path))
+    if not (path / "config.json").is_file() and (path / "merged" / "config.json").is_file():
+        path = path / "merged"  # an earlier `mira finetune --out` folder
     if not (path / "config.json").is_file():
         raise ModelLoadError(f"{path} is a folder without config.json: not a model folder")
     origin = _origin(path)

@@ -112,8 +112,8 @@ def finetune(
         which = EpisodeFilter(ids=state["episode_ids"])
     elif out_dir.exists() and any(out_dir.iterdir()):
         raise UsageError(f"{out_dir} is not empty: choose a new --out, or --resume a run there")
-    model_ref = resolve_base(state.get("base", base))
     data = _load_data(store, which, sources, settings)
+    model_ref = resolve_base(state.get("base", base))
 
     import torch
 
@@ -288,7 +288,8 @@ def _run(
     reporter.advance(done)
     model.train()
     step = 0
-    losses: list[float] = []
+    # A resumed run's summary covers the steps taken before the interruption too.
+    losses = [row["metrics"]["loss"] for row in store.training_metrics(run_id, "policy")]
     try:
         for epoch_steps in plan:
             for groups in epoch_steps:
@@ -310,13 +311,13 @@ def _run(
                     device,
                     step,
                 )
+                done = step  # the update is in the weights: a checkpoint now includes it
                 losses.append(metrics["loss"])
                 store.log_metrics(run_id, "policy", step, metrics)
                 _append_jsonl(
                     out_dir / "metrics.jsonl", {"stage": "policy", "step": step, **metrics}
                 )
                 reporter.advance(1, loss=metrics["loss"], tokens_per_s=metrics["tokens_per_s"])
-                done = step
     except KeyboardInterrupt:
         _save_checkpoint(model, optimiser, out_dir, settings, model_ref, data, run_id, done)
         raise

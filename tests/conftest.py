@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.browser.session import BrowserOptions, BrowserSession
+from tests.helpers import FAILED_TASK, SUCCESS_TASK, mira
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -112,3 +113,30 @@ def local_model():  # type: ignore[no-untyped-def]
     from mira_agent.llm.llamacpp import LocalBackend
 
     return LocalBackend(context=4096)
+
+
+# -- training data ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def episodes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Oracle episodes in the actor's own format, labelled by the site's checker: one
+    success, and one failure cut off by the step limit after some progress."""
+    db = tmp_path_factory.mktemp("train-data") / "episodes.db"
+    for task, steps in ((SUCCESS_TASK, "30"), (FAILED_TASK, "2")):
+        done = mira(
+            "bench",
+            "mail",
+            "--tasks",
+            task,
+            "--split",
+            "train",
+            "--policy",
+            "oracle",
+            "--max-steps",
+            steps,
+            "--db",
+            str(db),
+        )
+        assert done.returncode == 0, done.stderr
+    return db

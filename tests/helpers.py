@@ -5,7 +5,10 @@ site's scripted policy through the browser layer, checking milestones fire in or
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 from mira_agent.agent import events as ev
 from mira_agent.browser.executor import execute
@@ -102,3 +105,18 @@ def assert_in_order(history: list[list[bool]]) -> None:
         assert all(history[i][k] for i in range(steps[0], len(history))), "a milestone came undone"
         first_done.append(steps[0])
     assert first_done == sorted(first_done), first_done
+
+
+SUCCESS_TASK = "mail-quote-sender-phone"  # 4 oracle steps, 2 milestones
+FAILED_TASK = "mail-star-unread-from-teammate"  # cut off after 2 of its 5 steps
+
+
+def mira(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The `mira` command in a child process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mira_agent", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200"},
+    )

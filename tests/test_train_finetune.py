@@ -10,9 +10,6 @@ GGUF export in llama.cpp.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,42 +19,7 @@ from mira_agent.store.database import EpisodeStore
 pytest.importorskip("torch")
 pytest.importorskip("peft")
 
-SUCCESS_TASK = "mail-quote-sender-phone"  # 4 oracle steps, 2 milestones
-FAILED_TASK = "mail-star-unread-from-teammate"  # cut off after 2 of its 5 steps
-
-
-def mira(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "mira_agent", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
-
-
-@pytest.fixture(scope="module")
-def episodes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("train-data") / "episodes.db"
-    for task, steps in ((SUCCESS_TASK, "30"), (FAILED_TASK, "2")):
-        done = mira(
-            "bench",
-            "mail",
-            "--tasks",
-            task,
-            "--split",
-            "train",
-            "--policy",
-            "oracle",
-            "--max-steps",
-            steps,
-            "--db",
-            str(db),
-        )
-        assert done.returncode == 0, done.stderr
-    return db
-
+from tests.helpers import SUCCESS_TASK, mira
 
 TRAIN_ARGS = (
     "--max-tokens",
@@ -111,9 +73,8 @@ def test_a_mira_phase_writes_every_output(trained: Path) -> None:
 
 def test_the_run_and_its_metrics_are_in_the_database(trained: Path, episodes_db: Path) -> None:
     with EpisodeStore(episodes_db) as store:
-        [run] = store.training_runs()
+        [run] = [r for r in store.training_runs() if r["out_dir"] == str(trained.resolve())]
         assert run["status"] == "finished" and run["algo"] == "mira"
-        assert run["out_dir"] == str(trained.resolve())
         assert run["data"]["episodes"] == 2 and run["data"]["succeeded"] == 1
         assert run["settings"]["epochs"] == 4 and run["settings"]["use_potential"] is True
         policy = store.training_metrics(run["id"], "policy")
@@ -184,3 +145,128 @@ def test_the_gguf_export_runs_in_llama_cpp_through_mira_s_backend(trained: Path)
     backend = LocalBackend(str(trained / "model.gguf"), context=512)
     reply = backend.complete([Message("user", "Say hello.")], max_tokens=8, temperature=0.0)
     assert reply.usage.completion_tokens > 0
+
+
+def test_sft_makes_the_demonstrated_actions_more_likely(episodes_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sft"
+    done = mira(
+        "finetune",
+        "--episodes",
+        str(episodes_db),
+        "--out",
+        str(out),
+        "--algo",
+        "sft",
+        "--no-gguf",
+        "--no-merge",
+        "--epochs",
+        "3",
+        "--lr",
+        "1e-4",
+        *TRAIN_ARGS,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [json.loads(line) for line in (out / "signals.jsonl").read_text().splitlines()]
+    assert len(rows) == 4  # the successful episode's actions only
+    assert all(r["logp_after"] > r["logp_ref"] for r in rows)
+    losses = [json.loads(line)["loss"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    assert "failed (sft learns from successes)" in (out / "README.md").read_text()
+    assert not (out / "critics.pt").exists()
+
+
+class InterruptAt:
+    """Ctrl-C as the trainer would meet it: raised from inside the update loop."""
+
+    def __init__(self, stage: str, count: int) -> None:
+        self.stage_name, self.count, self.current = stage, count, ""
+
+    def stage(self, name: str, total: int | None) -> None:
+        self.current = name
+
+    def advance(self, amount: int = 1, **fields: object) -> None:
+        if self.current == self.stage_name and "loss" in fields:
+            self.count -= 1
+            if self.count == 0:
+                raise KeyboardInterrupt
+
+    def note(self, text: str) -> None:
+        pass
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resume_finishes(episodes_db: Path, tmp_path: Path) -> None:
+    from mira_agent.train.settings import preset
+    from mira_agent.train.trainer import Interrupted, finetune
+
+    out = tmp_path / "resumed"
+    settings = preset(
+        "webrl",
+        max_tokens=256,
+        micro_batch_tokens=2048,
+        batch_size=2,
+        critic_epochs=50,
+        gguf=False,
+        merge=False,
+    )
+    with EpisodeStore(episodes_db) as store:
+        with pytest.raises(Interrupted, match="--resume"):
+            finetune(
+                store=store,
+                base=None,
+                out_dir=out,
+                settings=settings,
+                reporter=InterruptAt("training the policy", 2),
+            )
+        run = store.training_runs()[-1]
+        assert run["status"] == "interrupted"
+        assert json.loads((out / "checkpoint" / "state.json").read_text())["step"] == 2
+        result = finetune(store=store, base=None, out_dir=out, settings=settings, resume=True)
+        assert result.run_id == run["id"]
+        run = store.training_runs()[-1]
+        steps = [row["step"] for row in store.training_metrics(run["id"], "policy")]
+    assert run["status"] == "finished"
+    assert steps == [1, 2, 3]  # 6 actions in batches of 2: each step once, none repeated
+    assert run["summary"]["steps"] == 3
+    assert not (out / "checkpoint").exists()
+
+
+def test_the_train_loop_plays_trains_and_evaluates_the_new_model(tmp_path: Path) -> None:
+    db = tmp_path / "loop.db"
+    out = tmp_path / "loop"
+    done = mira(
+        "train",
+        "mail",
+        "--tasks",
+        SUCCESS_TASK,
+        "--tasks",
+        "mail-rescheduled-review-date",
+        "--algo",
+        "sft",
+        "--phases",
+        "1",
+        "--out",
+        str(out),
+        "--db",
+        str(db),
+        "--max-steps",
+        "4",
+        "--skip-base-eval",
+        "--max-tokens",
+        "256",
+        "--micro-batch-tokens",
+        "2048",
+        "--gguf-type",
+        "q8_0",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    loop = json.loads((out / "loop.json").read_text())
+    [phase] = loop["phases"]
+    assert phase["train"] == [1, 1]  # the oracle's demonstration
+    assert phase["test"][1] == 1  # one test episode, played by the new model
+    with EpisodeStore(db) as store:
+        [run] = store.training_runs()
+        assert run["parent"] == loop["loop"] and run["phase"] == 1 and run["algo"] == "sft"
+        played = [row for row in store.episodes() if row["policy"] == "agent"]
+    assert [row["task_id"] for row in played] == ["mail-rescheduled-review-date"]
+    assert played[0]["actor"].endswith("model.gguf")
+    assert (out / "phase-1" / "model.gguf").is_file()

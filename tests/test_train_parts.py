@@ -110,6 +110,7 @@ def test_micro_batches_stay_within_the_token_budget_and_cover_everything() -> No
         assert max(lengths[i] for i in group) * len(group) <= 1000 or len(group) == 1
     assert groups == micro_batches(range(len(lengths)), lengths, 1000, seed=3)
     assert len(micro_batches(range(3), [10, 10, 10], 1000, None)) == 1
+    assert micro_batches(range(3), [10, 10, 10], 1000, None, max_size=2) == [[0, 1], [2]]
 
 
 def test_optimiser_steps_gather_micro_batches_to_the_batch_size() -> None:

@@ -80,10 +80,15 @@ def build_samples(episodes: Sequence[Episode], renderer: Renderer, max_tokens: i
 
 
 def micro_batches(
-    samples: Sequence[int], lengths: Sequence[int], token_budget: int, seed: int | None
+    samples: Sequence[int],
+    lengths: Sequence[int],
+    token_budget: int,
+    seed: int | None,
+    max_size: int | None = None,
 ) -> list[list[int]]:
     """Sample indices grouped by length so that padding wastes little: each group's
-    padded size (longest × count) stays within `token_budget`. With a seed the groups
+    padded size (longest × count) stays within `token_budget`, and its count within
+    `max_size` (an optimiser step never holds more than its batch). With a seed the groups
     come in a shuffled order (the same for the same seed, so a resumed run sees the
     same batches); without one, in length order."""
     order = sorted(samples, key=lambda i: lengths[i])
@@ -91,7 +96,8 @@ def micro_batches(
     current: list[int] = []
     for index in order:
         longest = max([lengths[i] for i in current] + [lengths[index]])
-        if current and longest * (len(current) + 1) > token_budget:
+        full = max_size is not None and len(current) >= max_size
+        if current and (full or longest * (len(current) + 1) > token_budget):
             groups.append(current)
             current = []
         current.append(index)

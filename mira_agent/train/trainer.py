@@ -273,7 +273,11 @@ def _run(
         list(
             optimiser_steps(
                 micro_batches(
-                    range(len(lengths)), lengths, settings.micro_batch_tokens, settings.seed + epoch
+                    range(len(lengths)),
+                    lengths,
+                    settings.micro_batch_tokens,
+                    settings.seed + epoch,
+                    max_size=settings.batch_size,
                 ),
                 settings.batch_size,
             )

@@ -1,0 +1,180 @@
+"""`mira finetune` and `mira train` refuse bad input with one line and a non-zero exit,
+before loading anything they do not need."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mira_agent.store.database import EpisodeStore
+from tests.helpers import mira
+
+pytest.importorskip("torch")
+
+
+def refused(done: subprocess.CompletedProcess[str], message: str) -> None:
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mira: error:"), done.stderr
+    assert message in lines[0], lines[0]
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.db"
+    EpisodeStore(path).close()
+    return path
+
+
+@pytest.fixture
+def unlabelled_db(tmp_path: Path) -> Path:
+    """An episode the user stopped: its steps are there, but nobody judged the outcome."""
+    path = tmp_path / "unlabelled.db"
+    with EpisodeStore(path) as store:
+        episode = store.start_episode({"uuid": "u1", "task": "find the cheapest flight"})
+        store.add(
+            "steps",
+            {
+                "episode_id": episode,
+                "step": 1,
+                "messages": [{"role": "user", "content": "page"}],
+                "completion": '{"action": "stop"}',
+            },
+        )
+        store.update_episode(episode, status="stopped")
+    return path
+
+
+def test_a_missing_database(tmp_path: Path) -> None:
+    refused(
+        mira("finetune", "--episodes", str(tmp_path / "none.db"), "--out", str(tmp_path / "o")),
+        "no episode database",
+    )
+
+
+def test_an_empty_database(empty_db: Path, tmp_path: Path) -> None:
+    refused(
+        mira("finetune", "--episodes", str(empty_db), "--out", str(tmp_path / "o")),
+        "no episodes to train on",
+    )
+
+
+def test_episodes_without_labels_are_counted_and_refused(
+    unlabelled_db: Path, tmp_path: Path
+) -> None:
+    refused(
+        mira("finetune", "--episodes", str(unlabelled_db), "--out", str(tmp_path / "o")),
+        "1 no outcome label",
+    )
+
+
+def test_a_model_path_that_does_not_exist(tmp_path: Path, episodes_db: Path) -> None:
+    refused(
+        mira(
+            "finetune",
+            "--episodes",
+            str(episodes_db),
+            "--out",
+            str(tmp_path / "o"),
+            "--base",
+            str(tmp_path / "nope.gguf"),
+        ),
+        "no model at",
+    )
+
+
+def test_a_file_that_is_not_a_model(tmp_path: Path, episodes_db: Path) -> None:
+    text = tmp_path / "notes.gguf"
+    text.write_text("not a model")
+    refused(
+        mira(
+            "finetune",
+            "--episodes",
+            str(episodes_db),
+            "--out",
+            str(tmp_path / "o"),
+            "--base",
+            str(text),
+        ),
+        "is not a GGUF file",
+    )
+
+
+def test_an_output_folder_with_something_in_it(tmp_path: Path, episodes_db: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    refused(
+        mira("finetune", "--episodes", str(episodes_db), "--out", str(out)),
+        "is not empty",
+    )
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_resume_with_nothing_to_resume(tmp_path: Path, episodes_db: Path) -> None:
+    refused(
+        mira("finetune", "--episodes", str(episodes_db), "--out", str(tmp_path), "--resume"),
+        "nothing to resume",
+    )
+
+
+def test_the_memory_guard_stops_a_run_that_cannot_fit(tmp_path: Path, episodes_db: Path) -> None:
+    done = mira(
+        "finetune",
+        "--episodes",
+        str(episodes_db),
+        "--out",
+        str(tmp_path / "o"),
+        "--max-tokens",
+        "40000000",
+        "--micro-batch-tokens",
+        "40000000",
+    )
+    refused(done, "training needs about")
+    assert done.returncode == 3
+    assert "--micro-batch-tokens" in done.stderr  # what to change
+    assert not (tmp_path / "o").exists()  # nothing started
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--algo", "ppo"), "--algo"),
+        (("--objective", "dpo"), "--objective"),
+        (("--gguf-type", "q2_k"), "--gguf-type"),
+        (("--label-source", "crowd"), "--label-source"),
+        (("--no-merge",), "needs the merged model"),
+    ],
+)
+def test_bad_options(args: tuple[str, ...], message: str, tmp_path: Path, empty_db: Path) -> None:
+    refused(
+        mira("finetune", "--episodes", str(empty_db), "--out", str(tmp_path / "o"), *args),
+        message,
+    )
+
+
+def test_train_refuses_a_base_it_cannot_play(tmp_path: Path) -> None:
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    refused(
+        mira("train", "mail", "--out", str(tmp_path / "o"), "--base", str(folder)),
+        "needs a GGUF to play",
+    )
+
+
+def test_train_refuses_a_suite_without_train_tasks(tmp_path: Path) -> None:
+    refused(
+        mira(
+            "train",
+            "mail",
+            "--out",
+            str(tmp_path / "o"),
+            "--tasks",
+            "mail-rescheduled-review-date",
+        ),
+        "no train-split task",
+    )

@@ -41,23 +41,15 @@ def template() -> Path:
 
 
 @pytest.fixture(scope="module")
-def hf_model(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Any]:
-    """The base model as a plain transformers model. A model read from GGUF keeps a
-    quantizer marker that save_pretrained refuses; it is dropped, the model saved and
-    read back (seconds), as mira's trainer does once per base."""
-    from transformers import AutoModelForCausalLM
+def hf_model() -> Any:
+    """The base model as a plain transformers model, from the folder mira's trainer
+    converts the GGUF into once (the same code path as `mira finetune`)."""
+    import torch
 
-    folder = tmp_path_factory.mktemp("gemma3-plain")
-    model = AutoModelForCausalLM.from_pretrained(str(template.parent), gguf_file=template.name)
-    model.hf_quantizer = None
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    model.save_pretrained(folder)
-    del model
-    model = AutoModelForCausalLM.from_pretrained(folder)
-    model.eval()
-    yield model
-    shutil.rmtree(folder)  # a gigabyte, which pytest would keep for three sessions
+    from mira_agent.train.base_model import load_model, resolve_base
+
+    model, _tokenizer = load_model(resolve_base(None), device="cpu", dtype=torch.float32)
+    return model.eval()
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ ALLOWED = {
         "train/policy.py",
         "train/critics.py",
         "train/trainer.py",
+        "train/outputs.py",
         "train/memory.py",
         "train/base_model.py",
         "train/gguf_export.py",

@@ -238,3 +238,27 @@ def test_filters_pick_episodes_by_status_task_and_date(tmp_path: Path) -> None:
     assert [e["task"] for e in store.episodes(EpisodeFilter(until="2021-01-01"))] == ["task beta"]
     assert len(store.episodes(EpisodeFilter(since="2021-01-01"))) == 1
     assert store.delete([beta["id"]]) == 1 and store.count() == 1
+
+
+def test_a_training_run_whose_process_died_is_marked_crashed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    path = tmp_path / "e.db"
+    with EpisodeStore(path) as store:
+        alive = store.start_training({"algo": "mira", "base": "b", "out_dir": "o"})
+        dead = store.start_training(
+            {"algo": "sft", "base": "b", "out_dir": "o", "pid": int(gone.stdout)}
+        )
+        store.log_metrics(dead, "policy", 1, {"loss": 0.5})
+    with EpisodeStore(path) as store:
+        runs = {run["id"]: run for run in store.training_runs()}
+        assert runs[alive]["status"] == "running"  # this very process: still alive
+        assert runs[dead]["status"] == "crashed"
+        assert store.training_metrics(dead)[0]["metrics"] == {"loss": 0.5}  # nothing lost

@@ -251,8 +251,9 @@ class EpisodeStore:
         return len(found)
 
     def reconcile(self) -> int:
-        """Mark `crashed` the episodes still `running` whose process on this host is gone
-        (killed, or the machine lost power): nothing else would ever end them."""
+        """Mark `crashed` the episodes and training runs still `running` whose process on
+        this host is gone (killed, or the machine lost power): nothing else would ever end
+        them. Returns the number of episodes."""
         host = socket.gethostname()
         rows = self.db.execute(
             "SELECT id, pid FROM episodes WHERE status = 'running' AND host = ?", [host]
@@ -269,6 +270,14 @@ class EpisodeStore:
                 reason="the process ended without finishing the episode",
                 steps=steps,
             )
+        runs = self.db.execute(
+            "SELECT id, pid FROM training_runs WHERE status = 'running' AND host = ?", [host]
+        ).fetchall()
+        for run_id, pid in runs:
+            if pid is None or not _pid_alive(pid):
+                self.update_training(
+                    run_id, status="crashed", reason="the process ended without finishing"
+                )
         return len(dead)
 
     # -- training runs ------------------------------------------------------------------

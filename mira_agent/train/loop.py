@@ -26,8 +26,9 @@ from mira_agent.bench.runner import BenchSpec, EpisodeResult, plan_jobs, run_job
 from mira_agent.bench.suites import BenchTask, load_suite, select
 from mira_agent.errors import UsageError
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
+from mira_agent.train.progress import Reporter, Silent
 from mira_agent.train.settings import TrainSettings
-from mira_agent.train.trainer import Reporter, Silent, finetune
+from mira_agent.train.trainer import finetune
 
 
 @dataclass(frozen=True)

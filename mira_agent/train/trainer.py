@@ -14,7 +14,6 @@ batches, with the same reference and critics.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import random
@@ -23,7 +22,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from mira_agent.errors import MiraError, UsageError
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
@@ -33,10 +32,22 @@ from mira_agent.train.base_model import (
     pick_device,
     pick_dtype,
     resolve_base,
-    write_origin,
 )
-from mira_agent.train.episodes import Episode, load_episodes
+from mira_agent.train.episodes import load_episodes
 from mira_agent.train.memory import HINT, OutOfMemory, check_fits, estimate_bytes, is_out_of_memory
+from mira_agent.train.outputs import (
+    CHECKPOINT,
+    PhaseData,
+    append_jsonl,
+    data_summary,
+    read_checkpoint,
+    save_checkpoint,
+    settings_fields,
+    summarize,
+    write_outputs,
+    write_signals,
+)
+from mira_agent.train.progress import Reporter, Silent
 from mira_agent.train.samples import Renderer, Sample, build_samples, micro_batches, optimiser_steps
 from mira_agent.train.settings import TrainSettings
 from mira_agent.train.signals import action_advantages, critic_targets
@@ -50,43 +61,12 @@ class Interrupted(MiraError):
     exit_code = 130
 
 
-class Reporter(Protocol):
-    """Where progress goes: a rich progress bar in the CLI, nothing in tests."""
-
-    def stage(self, name: str, total: int | None) -> None: ...
-
-    def advance(self, amount: int = 1, **fields: Any) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
-class Silent:
-    def stage(self, name: str, total: int | None) -> None:
-        pass
-
-    def advance(self, amount: int = 1, **fields: Any) -> None:
-        pass
-
-    def note(self, text: str) -> None:
-        pass
-
-
 @dataclass
 class Result:
     out_dir: Path
     run_id: int
     summary: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class _Data:
-    episodes: list[Episode]
-    samples: list[Sample]
-    skipped: dict[str, int]
-
-
-CHECKPOINT = "checkpoint"
 
 
 def finetune(
@@ -107,8 +87,8 @@ def finetune(
     out_dir = Path(out_dir).expanduser()
     state: dict[str, Any] = {}
     if resume:
-        state = _read_checkpoint(out_dir)
-        settings = TrainSettings(**_settings_fields(state["settings"]))
+        state = read_checkpoint(out_dir)
+        settings = TrainSettings(**settings_fields(state["settings"]))
         which = EpisodeFilter(ids=state["episode_ids"])
     elif out_dir.exists() and any(out_dir.iterdir()):
         raise UsageError(f"{out_dir} is not empty: choose a new --out, or --resume a run there")
@@ -134,7 +114,7 @@ def finetune(
             "base": model_ref.label,
             "out_dir": str(out_dir.resolve()),
             "settings": settings.as_dict(),
-            "data": _data_summary(data),
+            "data": data_summary(data),
             "parent": parent,
             "phase": phase,
         }
@@ -162,7 +142,10 @@ def finetune(
                 f"interrupted: checkpoint saved in {out_dir / CHECKPOINT};"
                 f" `mira finetune --resume --out {out_dir}` continues it"
             ) from None
-        raise Interrupted("interrupted before the policy update: nothing to resume") from None
+        raise Interrupted(
+            f"interrupted before the policy update, nothing to resume: delete {out_dir} or"
+            " choose another --out"
+        ) from None
     except BaseException as exc:
         reason = "out of memory" if is_out_of_memory(exc) else _one_line(exc)
         store.update_training(run_id, status="failed", reason=reason, ended_at=_now())
@@ -181,7 +164,7 @@ def _load_data(
     which: EpisodeFilter | None,
     sources: tuple[str, ...],
     settings: TrainSettings,
-) -> _Data:
+) -> PhaseData:
     loaded = load_episodes(store, which, sources=sources)
     episodes = loaded.episodes
     skipped = dict(loaded.skipped)
@@ -193,18 +176,7 @@ def _load_data(
     if not episodes:
         why = ", ".join(f"{n} {reason}" for reason, n in skipped.items()) or "none matched"
         raise TrainingError(f"no episodes to train on in {store.path} ({why})")
-    return _Data(episodes, [], skipped)
-
-
-def _data_summary(data: _Data) -> dict[str, Any]:
-    return {
-        "episodes": len(data.episodes),
-        "episode_ids": [e.episode_id for e in data.episodes],
-        "succeeded": sum(1 for e in data.episodes if e.outcome > 0),
-        "actions": sum(len(e.steps) for e in data.episodes),
-        "with_milestones": sum(1 for e in data.episodes if e.milestones > 0),
-        "skipped": data.skipped,
-    }
+    return PhaseData(episodes, [], skipped)
 
 
 def _preflight(
@@ -231,7 +203,7 @@ def _run(
     store: EpisodeStore,
     run_id: int,
     model_ref: BaseModel,
-    data: _Data,
+    data: PhaseData,
     settings: TrainSettings,
     out_dir: Path,
     device: str,
@@ -318,19 +290,19 @@ def _run(
                 done = step  # the update is in the weights: a checkpoint now includes it
                 losses.append(metrics["loss"])
                 store.log_metrics(run_id, "policy", step, metrics)
-                _append_jsonl(
+                append_jsonl(
                     out_dir / "metrics.jsonl", {"stage": "policy", "step": step, **metrics}
                 )
                 reporter.advance(1, loss=metrics["loss"], tokens_per_s=metrics["tokens_per_s"])
     except KeyboardInterrupt:
-        _save_checkpoint(model, optimiser, out_dir, settings, model_ref, data, run_id, done)
+        save_checkpoint(model, optimiser, out_dir, settings, model_ref, data, run_id, done)
         raise
 
     reporter.stage("measuring the update", None)
     after = _logprobs(model, data.samples, settings, pad_id, device)
-    summary = _summary(data, reference, signals, after, losses, settings)
-    _write_signals(out_dir / "signals.jsonl", data, reference, signals, after)
-    files = _write_outputs(
+    summary = summarize(data, reference, signals, after, losses, settings)
+    write_signals(out_dir / "signals.jsonl", data, reference, signals, after)
+    files = write_outputs(
         model, tokenizer, model_ref, out_dir, settings, data, signals, summary, reporter
     )
     shutil.rmtree(out_dir / CHECKPOINT, ignore_errors=True)
@@ -437,7 +409,7 @@ def _logprobs(
 def _critics(
     store: EpisodeStore,
     run_id: int,
-    data: _Data,
+    data: PhaseData,
     features: Any,
     settings: TrainSettings,
     out_dir: Path,
@@ -570,177 +542,6 @@ def _step(
             f"the loss became {metrics['loss']} at step {step}: lower --lr or raise --beta"
         )
     return metrics
-
-
-# -- results ---------------------------------------------------------------------------
-
-
-def _summary(
-    data: _Data,
-    reference: dict[str, Any],
-    signals: dict[str, Any],
-    after: Any,
-    losses: list[float],
-    settings: TrainSettings,
-) -> dict[str, Any]:
-    """What the phase did, in numbers a reader can check: how each group of actions'
-    log-probability moved (positive advantages up, negative down, if it worked)."""
-    delta = (after - reference["logp"]).tolist()
-    summary: dict[str, Any] = {
-        "steps": len(losses),
-        "first_loss": losses[0] if losses else None,
-        "last_loss": losses[-1] if losses else None,
-        "actions": len(data.samples),
-        "truncated_prompts": sum(1 for s in data.samples if s.truncated),
-        "mean_delta_logp": sum(delta) / len(delta) if delta else 0.0,
-    }
-    advantages = signals.get("advantages")
-    if advantages:
-        up = [d for d, a in zip(delta, advantages, strict=True) if a > 0]
-        down = [d for d, a in zip(delta, advantages, strict=True) if a < 0]
-        summary["delta_logp_positive_advantage"] = sum(up) / len(up) if up else None
-        summary["delta_logp_negative_advantage"] = sum(down) / len(down) if down else None
-        summary["mean_advantage"] = sum(advantages) / len(advantages)
-        summary["value_loss"] = signals["value_losses"][-1]
-        if signals["potential_losses"]:
-            summary["potential_loss"] = signals["potential_losses"][-1]
-    return summary
-
-
-def _write_signals(
-    path: Path, data: _Data, reference: dict[str, Any], signals: dict[str, Any], after: Any
-) -> None:
-    """What each action was taught and how its log-probability moved, one line each."""
-    targets = signals.get("targets")
-    with path.open("w") as handle:
-        for index, sample in enumerate(data.samples):
-            row: dict[str, Any] = {
-                "episode_id": data.episodes[sample.episode].episode_id,
-                "step": sample.step + 1,
-                "logp_ref": float(reference["logp"][index]),
-                "logp_after": float(after[index]),
-            }
-            if targets is not None:
-                row |= {
-                    "advantage": signals["advantages"][index],
-                    "reward": signals["rewards"][index],
-                    "value": signals["values"][index],
-                    "value_target": targets.value[index],
-                    "progress_label": targets.potential[index],
-                }
-                if signals["potentials"] is not None:
-                    row["potential"] = signals["potentials"][index]
-            handle.write(json.dumps(row) + "\n")
-
-
-def _write_outputs(
-    model: Any,
-    tokenizer: Any,
-    model_ref: BaseModel,
-    out_dir: Path,
-    settings: TrainSettings,
-    data: _Data,
-    signals: dict[str, Any],
-    summary: dict[str, Any],
-    reporter: Reporter,
-) -> dict[str, str]:
-    from mira_agent.train.card import model_card
-    from mira_agent.train.plots import write_plots
-
-    files: dict[str, str] = {}
-    (out_dir / "settings.json").write_text(json.dumps(settings.as_dict(), indent=2) + "\n")
-    reporter.stage("saving", None)
-    if settings.lora:
-        model.save_pretrained(out_dir / "adapter")
-        files["adapter"] = "adapter"
-    merged_model = model
-    if settings.merge:
-        merged_model = model.merge_and_unload() if settings.lora else model
-        merged_model.save_pretrained(out_dir / "merged")
-        tokenizer.save_pretrained(out_dir / "merged")
-        write_origin(out_dir / "merged", model_ref.gguf_template, base=model_ref.label)
-        files["merged"] = "merged"
-    if settings.gguf:
-        if model_ref.gguf_template is None:
-            reporter.note("no GGUF export: the base did not come from a GGUF file")
-        elif settings.load_4bit:
-            reporter.note("no GGUF export from 4-bit base weights")
-        else:
-            from mira_agent.train.gguf_export import export_gguf
-
-            reporter.stage("exporting GGUF", None)
-            export_gguf(
-                merged_model,
-                model_ref.gguf_template,
-                out_dir / "model.gguf",
-                dtype=settings.gguf_type,
-                name=f"{model_ref.label} + mira {settings.algo}",
-            )
-            files["gguf"] = "model.gguf"
-    for what, name in (
-        ("critics", "critics.pt"),
-        ("metrics", "metrics.jsonl"),
-        ("signals", "signals.jsonl"),
-    ):
-        if (out_dir / name).is_file():
-            files[what] = name
-    files.update(write_plots(out_dir / "plots", out_dir / "metrics.jsonl", signals))
-    (out_dir / "README.md").write_text(
-        model_card(model_ref.label, settings, _data_summary(data), summary, files)
-    )
-    files["card"] = "README.md"
-    return files
-
-
-def _save_checkpoint(
-    model: Any,
-    optimiser: Any,
-    out_dir: Path,
-    settings: TrainSettings,
-    model_ref: BaseModel,
-    data: _Data,
-    run_id: int,
-    step: int,
-) -> None:
-    import torch
-
-    folder = out_dir / CHECKPOINT
-    partial = folder.with_name(CHECKPOINT + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    if settings.lora:
-        model.save_pretrained(partial / "adapter")
-    else:
-        torch.save(model.state_dict(), partial / "weights.pt")
-    torch.save(optimiser.state_dict(), partial / "optimiser.pt")
-    state = {
-        "step": step,
-        "run_id": run_id,
-        "base": None if model_ref.label == "gemma3-270m" else model_ref.label,
-        "settings": settings.as_dict(),
-        "episode_ids": [e.episode_id for e in data.episodes],
-    }
-    (partial / "state.json").write_text(json.dumps(state, indent=2) + "\n")
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(partial, folder)
-
-
-def _read_checkpoint(out_dir: Path) -> dict[str, Any]:
-    path = out_dir / CHECKPOINT / "state.json"
-    if not path.is_file():
-        raise UsageError(f"nothing to resume in {out_dir}: no {CHECKPOINT}/state.json")
-    return dict(json.loads(path.read_text()))
-
-
-def _settings_fields(data: dict[str, Any]) -> dict[str, Any]:
-    fields = {k: v for k, v in data.items() if k != "lr"}
-    fields["lora_targets"] = tuple(fields.get("lora_targets", ()))
-    return fields
-
-
-def _append_jsonl(path: Path, row: dict[str, Any]) -> None:
-    with path.open("a") as handle:
-        handle.write(json.dumps(row) + "\n")
 
 
 def _now() -> str:

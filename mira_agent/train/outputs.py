@@ -1,0 +1,211 @@
+"""What a fine-tuning phase leaves behind: the numbers it reports, the per-action
+signals, the saved models and GGUF, the model card and plots, and the checkpoint that
+`--resume` reads. Kept apart from the training arithmetic in `trainer.py`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mira_agent.errors import UsageError
+from mira_agent.train.base_model import BaseModel, write_origin
+from mira_agent.train.episodes import Episode
+from mira_agent.train.progress import Reporter
+from mira_agent.train.samples import Sample
+from mira_agent.train.settings import TrainSettings
+
+
+@dataclass
+class PhaseData:
+    episodes: list[Episode]
+    samples: list[Sample]
+    skipped: dict[str, int]
+
+
+CHECKPOINT = "checkpoint"
+
+
+def data_summary(data: PhaseData) -> dict[str, Any]:
+    return {
+        "episodes": len(data.episodes),
+        "episode_ids": [e.episode_id for e in data.episodes],
+        "succeeded": sum(1 for e in data.episodes if e.outcome > 0),
+        "actions": sum(len(e.steps) for e in data.episodes),
+        "with_milestones": sum(1 for e in data.episodes if e.milestones > 0),
+        "skipped": data.skipped,
+    }
+
+
+# -- results ---------------------------------------------------------------------------
+
+
+def summarize(
+    data: PhaseData,
+    reference: dict[str, Any],
+    signals: dict[str, Any],
+    after: Any,
+    losses: list[float],
+    settings: TrainSettings,
+) -> dict[str, Any]:
+    """What the phase did, in numbers a reader can check: how each group of actions'
+    log-probability moved (positive advantages up, negative down, if it worked)."""
+    delta = (after - reference["logp"]).tolist()
+    summary: dict[str, Any] = {
+        "steps": len(losses),
+        "first_loss": losses[0] if losses else None,
+        "last_loss": losses[-1] if losses else None,
+        "actions": len(data.samples),
+        "truncated_prompts": sum(1 for s in data.samples if s.truncated),
+        "mean_delta_logp": sum(delta) / len(delta) if delta else 0.0,
+    }
+    advantages = signals.get("advantages")
+    if advantages:
+        up = [d for d, a in zip(delta, advantages, strict=True) if a > 0]
+        down = [d for d, a in zip(delta, advantages, strict=True) if a < 0]
+        summary["delta_logp_positive_advantage"] = sum(up) / len(up) if up else None
+        summary["delta_logp_negative_advantage"] = sum(down) / len(down) if down else None
+        summary["mean_advantage"] = sum(advantages) / len(advantages)
+        summary["value_loss"] = signals["value_losses"][-1]
+        if signals["potential_losses"]:
+            summary["potential_loss"] = signals["potential_losses"][-1]
+    return summary
+
+
+def write_signals(
+    path: Path, data: PhaseData, reference: dict[str, Any], signals: dict[str, Any], after: Any
+) -> None:
+    """What each action was taught and how its log-probability moved, one line each."""
+    targets = signals.get("targets")
+    with path.open("w") as handle:
+        for index, sample in enumerate(data.samples):
+            row: dict[str, Any] = {
+                "episode_id": data.episodes[sample.episode].episode_id,
+                "step": sample.step + 1,
+                "logp_ref": float(reference["logp"][index]),
+                "logp_after": float(after[index]),
+            }
+            if targets is not None:
+                row |= {
+                    "advantage": signals["advantages"][index],
+                    "reward": signals["rewards"][index],
+                    "value": signals["values"][index],
+                    "value_target": targets.value[index],
+                    "progress_label": targets.potential[index],
+                }
+                if signals["potentials"] is not None:
+                    row["potential"] = signals["potentials"][index]
+            handle.write(json.dumps(row) + "\n")
+
+
+def write_outputs(
+    model: Any,
+    tokenizer: Any,
+    model_ref: BaseModel,
+    out_dir: Path,
+    settings: TrainSettings,
+    data: PhaseData,
+    signals: dict[str, Any],
+    summary: dict[str, Any],
+    reporter: Reporter,
+) -> dict[str, str]:
+    from mira_agent.train.card import model_card
+    from mira_agent.train.plots import write_plots
+
+    files: dict[str, str] = {}
+    (out_dir / "settings.json").write_text(json.dumps(settings.as_dict(), indent=2) + "\n")
+    reporter.stage("saving", None)
+    if settings.lora:
+        model.save_pretrained(out_dir / "adapter")
+        files["adapter"] = "adapter"
+    merged_model = model
+    if settings.merge:
+        merged_model = model.merge_and_unload() if settings.lora else model
+        merged_model.save_pretrained(out_dir / "merged")
+        tokenizer.save_pretrained(out_dir / "merged")
+        write_origin(out_dir / "merged", model_ref.gguf_template, base=model_ref.label)
+        files["merged"] = "merged"
+    if settings.gguf:
+        if model_ref.gguf_template is None:
+            reporter.note("no GGUF export: the base did not come from a GGUF file")
+        elif settings.load_4bit:
+            reporter.note("no GGUF export from 4-bit base weights")
+        else:
+            from mira_agent.train.gguf_export import export_gguf
+
+            reporter.stage("exporting GGUF", None)
+            export_gguf(
+                merged_model,
+                model_ref.gguf_template,
+                out_dir / "model.gguf",
+                dtype=settings.gguf_type,
+                name=f"{model_ref.label} + mira {settings.algo}",
+            )
+            files["gguf"] = "model.gguf"
+    for what, name in (
+        ("critics", "critics.pt"),
+        ("metrics", "metrics.jsonl"),
+        ("signals", "signals.jsonl"),
+    ):
+        if (out_dir / name).is_file():
+            files[what] = name
+    files.update(write_plots(out_dir / "plots", out_dir / "metrics.jsonl", signals))
+    (out_dir / "README.md").write_text(
+        model_card(model_ref.label, settings, data_summary(data), summary, files)
+    )
+    files["card"] = "README.md"
+    return files
+
+
+def save_checkpoint(
+    model: Any,
+    optimiser: Any,
+    out_dir: Path,
+    settings: TrainSettings,
+    model_ref: BaseModel,
+    data: PhaseData,
+    run_id: int,
+    step: int,
+) -> None:
+    import torch
+
+    folder = out_dir / CHECKPOINT
+    partial = folder.with_name(CHECKPOINT + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    if settings.lora:
+        model.save_pretrained(partial / "adapter")
+    else:
+        torch.save(model.state_dict(), partial / "weights.pt")
+    torch.save(optimiser.state_dict(), partial / "optimiser.pt")
+    state = {
+        "step": step,
+        "run_id": run_id,
+        "base": None if model_ref.label == "gemma3-270m" else model_ref.label,
+        "settings": settings.as_dict(),
+        "episode_ids": [e.episode_id for e in data.episodes],
+    }
+    (partial / "state.json").write_text(json.dumps(state, indent=2) + "\n")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(partial, folder)
+
+
+def read_checkpoint(out_dir: Path) -> dict[str, Any]:
+    path = out_dir / CHECKPOINT / "state.json"
+    if not path.is_file():
+        raise UsageError(f"nothing to resume in {out_dir}: no {CHECKPOINT}/state.json")
+    return dict(json.loads(path.read_text()))
+
+
+def settings_fields(data: dict[str, Any]) -> dict[str, Any]:
+    fields = {k: v for k, v in data.items() if k != "lr"}
+    fields["lora_targets"] = tuple(fields.get("lora_targets", ()))
+    return fields
+
+
+def append_jsonl(path: Path, row: dict[str, Any]) -> None:
+    with path.open("a") as handle:
+        handle.write(json.dumps(row) + "\n")

@@ -157,8 +157,11 @@ def finetune(
         int | None,
         typer.Option("--max-tokens", help="Per action; longer prompts lose their start [2048]."),
     ] = None,
-    max_steps: Annotated[
-        int | None, typer.Option("--max-steps", help="Stop after this many optimiser steps.")
+    max_updates: Annotated[
+        int | None,
+        typer.Option(
+            "--max-updates", help="Stop after this many optimiser steps (default: every epoch's)."
+        ),
     ] = None,
     critic_epochs: Annotated[
         int | None, typer.Option("--critic-epochs", help="Full-batch epochs of each critic [200].")
@@ -260,7 +263,7 @@ def finetune(
         batch_size=batch_size,
         micro_batch_tokens=micro_batch_tokens,
         max_tokens=max_tokens,
-        max_steps=max_steps,
+        max_steps=max_updates,
         critic_epochs=critic_epochs,
         potential_data=potential_data,
         lora=False if full else None,

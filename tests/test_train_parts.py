@@ -227,3 +227,30 @@ def test_the_model_card_names_base_method_data_and_every_setting() -> None:
 def test_calibration_bins_average_predictions_and_targets() -> None:
     bins = calibration([0.05, 0.15, 0.9, 0.95], [0.0, 1.0, 1.0, 1.0], bins=5)
     assert bins == [(pytest.approx(0.1), 0.5, 2), (pytest.approx(0.925), 1.0, 2)]
+
+
+def test_critics_are_judged_on_episodes_they_were_not_fitted_on() -> None:
+    """Features that carry the outcome: the held-out value critic must beat a coin."""
+    torch = pytest.importorskip("torch")
+    from mira_agent.train.outputs import PhaseData
+    from mira_agent.train.samples import Sample
+    from mira_agent.train.trainer import held_out_calibration
+
+    episodes = [episode(3, float(i % 2), [1, None], 2) for i in range(10)]
+    samples = [Sample(e, s, [1, 2, 3], 2, False) for e in range(10) for s in range(3)]
+    torch.manual_seed(0)
+    features = torch.randn(len(samples), 16)
+    for index, sample in enumerate(samples):
+        features[index, 0] += 3.0 * episodes[sample.episode].outcome  # the tell
+    data = PhaseData(episodes, samples, {})
+    settings = preset("mira", potential_data="all", critic_epochs=150)
+    held = held_out_calibration(data, features, critic_targets(episodes, settings), settings)
+    assert held["metrics"]["states"] == 6  # episodes 4 and 9, three states each
+    assert len(held["values"]) == 6 and all(0 <= v <= 1 for v in held["values"])
+    assert held["metrics"]["value_bce"] < 0.69  # better than predicting 0.5
+    assert "potential_mse" in held["metrics"]
+    few = PhaseData(episodes[:4], samples[:12], {})
+    assert (
+        held_out_calibration(few, features[:12], critic_targets(episodes[:4], settings), settings)
+        == {}
+    )

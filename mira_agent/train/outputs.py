@@ -72,6 +72,9 @@ def summarize(
         summary["value_loss"] = signals["value_losses"][-1]
         if signals["potential_losses"]:
             summary["potential_loss"] = signals["potential_losses"][-1]
+        held = signals.get("held_out") or {}
+        for key, value in held.get("metrics", {}).items():
+            summary[f"held_out_{key}"] = value
     return summary
 
 

@@ -52,22 +52,33 @@ def write_plots(folder: Path, metrics_file: Path, signals: dict[str, Any]) -> di
         _save(figure, folder / "loss.png", plt)
         files["loss plot"] = "plots/loss.png"
     if signals.get("values") is not None:
+        # Calibration on held-out episodes when there were enough to leave some out: on
+        # the data they were fitted on, the critics are near perfect and tell nothing.
+        held = signals.get("held_out") or {}
         targets = signals["targets"]
+        values, value_truth = signals["values"], targets.value
+        potentials, potential_truth = signals["potentials"], targets.potential
+        where = "fitted data"
+        if held:
+            values, value_truth = held["values"], held["value_targets"]
+            potentials = held.get("potentials")
+            potential_truth = held.get("potential_targets", [])
+            where = "held-out episodes"
         figure, panels = plt.subplots(1, 3, figsize=(13, 3.8), dpi=110)
-        value_points = calibration(signals["values"], targets.value)
+        value_points = calibration(values, value_truth)
         panels[0].plot([0, 1], [0, 1], color="#999999", linestyle="--")
         panels[0].scatter(
             [p for p, _, _ in value_points],
             [a for _, a, _ in value_points],
             s=[10 + 3 * n for *_, n in value_points],
         )
-        panels[0].set_title("value critic: calibration")
+        panels[0].set_title(f"value critic: calibration ({where})")
         panels[0].set_xlabel("predicted V(s)")
         panels[0].set_ylabel("discounted outcome")
-        if signals.get("potentials") is not None:
+        if potentials is not None:
             panels[1].plot([0, 1], [0, 1], color="#999999", linestyle="--")
-            panels[1].scatter(targets.potential, signals["potentials"], s=6, alpha=0.5)
-        panels[1].set_title("potential critic vs progress labels")
+            panels[1].scatter(potential_truth, potentials, s=6, alpha=0.5)
+        panels[1].set_title(f"potential critic ({where})")
         panels[1].set_xlabel("progress label")
         panels[1].set_ylabel("predicted P(s)")
         panels[2].hist(signals["advantages"], bins=30, alpha=0.7, label="advantage")

@@ -235,6 +235,21 @@ def finetune(
         bool,
         typer.Option("--resume", help="Continue the interrupted run in --out (same settings)."),
     ] = False,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            "--judge",
+            help="Label finished, unlabelled episodes first with this LLM backend (local,"
+            " openai, gemini); verdicts are stored with the source 'judge'.",
+            show_default=False,
+        ),
+    ] = None,
+    judge_model: Annotated[
+        str | None, typer.Option("--judge-model", help="The judge's model.")
+    ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option("--judge-base-url", help="An OpenAI-compatible endpoint.")
+    ] = None,
 ) -> None:
     """Train a model on recorded episodes with MiRA (milestone-based RL), an ablation, or SFT.
 
@@ -293,6 +308,8 @@ def finetune(
     from mira_agent.train.trainer import finetune as run_finetune
 
     which = EpisodeFilter(status=tuple(status or ()), task=task, since=since, until=until)
+    if judge:
+        _judge(db_path, which, judge, judge_model, judge_base_url)
     with EpisodeStore(db_path) as store, progress_bar() as progress:
         result = run_finetune(
             store=store,
@@ -305,6 +322,21 @@ def finetune(
             reporter=ProgressReporter(progress),
         )
     print_result(result)
+
+
+def _judge(
+    db_path: Path, which: EpisodeFilter, kind: str, model: str | None, base_url: str | None
+) -> None:
+    from mira_agent.llm.registry import make_backend
+    from mira_agent.train.judge import judge_unlabelled
+
+    backend = make_backend(kind, model, base_url)
+    with EpisodeStore(db_path) as store, console.status("judging unlabelled episodes"):
+        verdicts = judge_unlabelled(store, which, backend)
+    wins = sum(1 for v in verdicts if v.success)
+    console.print(
+        f"judged {len(verdicts)} episodes: {wins} succeeded, {len(verdicts) - wins} failed"
+    )
 
 
 def print_result(result: Any) -> None:

@@ -91,7 +91,7 @@ def test_gemma_turns_are_rendered_with_the_system_text_in_the_first_user_turn() 
     )
 
 
-@pytest.mark.parametrize("name", ["planner", "checker", "replanner", "actor"])
+@pytest.mark.parametrize("name", ["planner", "checker", "replanner", "actor", "judge"])
 def test_each_prompt_names_exactly_the_variables_it_uses(name: str) -> None:
     declared = declared_variables(name)
     assert declared

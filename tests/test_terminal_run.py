@@ -36,7 +36,7 @@ def screen(name: str) -> str:
     ).stdout
 
 
-def wait_for(name: str, seen: Callable[[str], bool], what: str, timeout: float = 120) -> str:
+def wait_for(name: str, seen: Callable[[str], bool], what: str, timeout: float = 240) -> str:
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:

@@ -161,8 +161,6 @@ def test_sft_makes_the_demonstrated_actions_more_likely(episodes_db: Path, tmp_p
         "--no-merge",
         "--epochs",
         "3",
-        "--lr",
-        "1e-4",
         *TRAIN_ARGS,
     )
     assert done.returncode == 0, done.stderr[-3000:]

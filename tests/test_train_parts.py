@@ -41,6 +41,7 @@ def test_presets_set_the_ablations_and_overrides_win() -> None:
     assert preset("mira", use_potential=False).use_potential is False
     assert preset("mira", epochs=None).epochs == 1  # None leaves the preset
     assert preset("mira").lr == 1e-5 and preset("mira", lora=False).lr == 1e-6
+    assert preset("sft").lr == 1e-4 and preset("sft", learning_rate=3e-4).lr == 3e-4
 
 
 @pytest.mark.parametrize(

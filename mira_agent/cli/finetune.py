@@ -141,7 +141,11 @@ def finetune(
     ] = None,
     lr: Annotated[
         float | None,
-        typer.Option("--lr", help="Learning rate [1e-5 with LoRA, 1e-6 full].", show_default=False),
+        typer.Option(
+            "--lr",
+            help="Learning rate [1e-5 with LoRA, 1e-6 full; sft 1e-4, 1e-5].",
+            show_default=False,
+        ),
     ] = None,
     epochs: Annotated[
         int | None, typer.Option("--epochs", help="Passes over the data [1; sft 3].")

@@ -77,6 +77,14 @@ def train(
     no_potential: Annotated[
         bool, typer.Option("--no-potential", help="Sparse outcome rewards only.")
     ] = False,
+    potential_data: Annotated[
+        str | None,
+        typer.Option(
+            "--potential-data",
+            help="Episodes the potential critic learns from: successful (default) or all.",
+            show_default=False,
+        ),
+    ] = None,
     advantage: Annotated[str | None, typer.Option("--advantage", help="mixed, td or mc.")] = None,
     objective: Annotated[
         str | None, typer.Option("--objective", help="sqlogratio, kl or awr.")
@@ -113,6 +121,7 @@ def train(
     settings = preset(
         algo,
         use_potential=False if no_potential else None,
+        potential_data=potential_data,
         advantage=advantage,
         objective=objective,
         beta=beta,

@@ -268,3 +268,32 @@ def test_the_train_loop_plays_trains_and_evaluates_the_new_model(tmp_path: Path)
     assert [row["task_id"] for row in played] == ["mail-rescheduled-review-date"]
     assert played[0]["actor"].endswith("model.gguf")
     assert (out / "phase-1" / "model.gguf").is_file()
+
+
+def test_the_critics_can_read_a_separate_model(episodes_db: Path, tmp_path: Path) -> None:
+    """`--critic-base` loads a model of its own for the critics' features. With the same
+    270M as that model, its features must be the reference pass's, read independently."""
+    import torch
+
+    out = tmp_path / "critic"
+    done = mira(
+        "finetune",
+        "--episodes",
+        str(episodes_db),
+        "--out",
+        str(out),
+        "--critic-base",
+        "gemma3-270m",
+        "--max-updates",
+        "1",
+        "--no-gguf",
+        "--no-merge",
+        *TRAIN_ARGS,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    own = torch.load(out / "critic_features.pt")
+    reference = torch.load(out / "reference.pt")["features"]
+    assert own.shape == reference.shape == (6, 640)
+    assert torch.allclose(own, reference, atol=1e-3)
+    assert "Critics' features: gemma3-270m" in (out / "README.md").read_text()
+    assert len((out / "metrics.jsonl").read_text().splitlines()) == 1  # --max-updates 1

@@ -170,6 +170,15 @@ def finetune(
     critic_epochs: Annotated[
         int | None, typer.Option("--critic-epochs", help="Full-batch epochs of each critic [200].")
     ] = None,
+    critic_base: Annotated[
+        str | None,
+        typer.Option(
+            "--critic-base",
+            help="A separate model whose features the critics read (a GGUF, a folder or"
+            " gemma3-270m); default: the policy's own.",
+            show_default=False,
+        ),
+    ] = None,
     potential_data: Annotated[
         str | None,
         typer.Option(
@@ -284,6 +293,7 @@ def finetune(
         max_tokens=max_tokens,
         max_steps=max_updates,
         critic_epochs=critic_epochs,
+        critic_base=critic_base,
         potential_data=potential_data,
         lora=False if full else None,
         lora_r=lora_r,

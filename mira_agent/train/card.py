@@ -39,6 +39,7 @@ def model_card(
         f"- Base model: `{base}`",
         f"- Method: {algo}",
         f"- Weights: {'LoRA r=' + str(settings.lora_r) if settings.lora else 'full fine-tuning'}",
+        f"- Critics' features: {settings.critic_base or 'the policy before the update'}",
         "",
         "## Data",
         "",

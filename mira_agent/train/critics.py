@@ -5,8 +5,8 @@ Both are small heads on the hidden state of the prompt's last token, taken from 
 phase's reference policy (the model before this update) with its weights frozen. The
 features are computed once, in the same pass as the reference log-probabilities, so
 fitting the critics costs seconds, not another pass of the model per epoch; and the
-critics judge states by the representation the policy acted from. `--critic-base` is
-left for a separate critic model (not implemented: see the README).
+critics judge states by the representation the policy acted from. `--critic-base` gives
+them another model's features instead (read once, the same way).
 """
 
 from __future__ import annotations

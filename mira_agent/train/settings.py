@@ -59,6 +59,9 @@ class TrainSettings:
     critic_epochs: int = 200
     critic_lr: float = 1e-3
     critic_hidden: int = 256
+    # The critics read the policy's own reference features by default; a separate model
+    # (a GGUF, a folder, or gemma3-270m) gives them features of its own instead.
+    critic_base: str | None = None
     # Efficiency.
     lora: bool = True
     lora_r: int = 8

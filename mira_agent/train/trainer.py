@@ -229,11 +229,12 @@ def _run(
     model = _trainable(model, settings, checkpointing, out_dir if state else None)
 
     reference = _reference(model, data.samples, settings, pad_id, device, out_dir, reporter)
-    signals = (
-        _critics(store, run_id, data, reference["features"], settings, out_dir, reporter)
-        if settings.algo != "sft"
-        else {}
-    )
+    signals: dict[str, Any] = {}
+    if settings.algo != "sft":
+        features = reference["features"]
+        if settings.critic_base:
+            features = _critic_features(data, settings, device, dtype, out_dir, reporter)
+        signals = _critics(store, run_id, data, features, settings, out_dir, reporter)
     advantages = signals.get("advantages")
 
     trainable = [p for p in model.parameters() if p.requires_grad]
@@ -398,6 +399,37 @@ def _reference(
     reference = {"logp": logps, "features": feats}
     torch.save(reference, path)
     return reference
+
+
+def _critic_features(
+    data: PhaseData,
+    settings: TrainSettings,
+    device: str,
+    dtype: Any,
+    out_dir: Path,
+    reporter: Reporter,
+) -> Any:
+    """Each state's features from the separate critic model (`--critic-base`): its own
+    tokenizer renders the same prompts, and its last prompt token's hidden state is read
+    once, like the reference pass, then the model is let go."""
+    import torch
+
+    path = out_dir / "critic_features.pt"
+    if path.is_file():
+        return torch.load(path)
+    assert settings.critic_base is not None
+    critic, tokenizer = load_model(resolve_base(settings.critic_base), device=device, dtype=dtype)
+    samples = build_samples(
+        data.episodes, Renderer(tokenizer, str(critic.config.model_type)), settings.max_tokens
+    )
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    reporter.stage("critic model pass", len(samples))
+    _, features = _forward_all(
+        critic, samples, settings, pad_id, device, features=True, reporter=reporter
+    )
+    del critic
+    torch.save(features, path)
+    return features
 
 
 def _logprobs(

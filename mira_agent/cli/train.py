@@ -90,7 +90,7 @@ def train(
         str | None, typer.Option("--objective", help="sqlogratio, kl or awr.")
     ] = None,
     beta: Annotated[float | None, typer.Option("--beta", help="[0.5]")] = None,
-    lr: Annotated[float | None, typer.Option("--lr", help="[1e-5 LoRA]")] = None,
+    lr: Annotated[float | None, typer.Option("--lr", help="[1e-5 LoRA; sft 1e-4]")] = None,
     epochs: Annotated[int | None, typer.Option("--epochs", help="[1; sft 3]")] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size", help="[16]")] = None,
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="[2048]")] = None,

@@ -65,6 +65,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 GIB = 1024**3
@@ -193,7 +194,7 @@ def load(cfg: Config, device: str, dtype: Any) -> tuple[Any, int, str]:
         base = resolve_base(None)
         model, tokenizer = load_model(base, device=device, dtype=dtype)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        return model, pad, f"{base.label} ({base.folder.name})"
+        return model, pad, f"{base.label} ({base.folder().name})"
     model = build_random(gemma3_12b_config(cfg.layers), device, dtype)
     return model, 0, f"Gemma 3 12B text architecture, {cfg.layers} of 48 layers, random weights"
 
@@ -339,7 +340,7 @@ def run_config(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
     from mira_agent.train.base_model import quiet_transformers
-    from mira_agent.train.memory import estimate_bytes
+    from mira_agent.train.memory import ModelShape, estimate_bytes
     from mira_agent.train.policy import action_logprobs, collate
     from mira_agent.train.rewards import policy_loss
     from mira_agent.train.samples import micro_batches
@@ -423,7 +424,7 @@ def run_config(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
     flops = model_flops(config, n_linear, n_lora, seq, count, action, full=False)
     mean = statistics.mean(times)
     estimate = estimate_bytes(
-        config,
+        ModelShape.from_config(config.to_dict(), Path(cfg.name)),
         dtype_bytes=dtype.itemsize,
         trainable_fraction=0.01,
         tokens=largest,

@@ -47,3 +47,27 @@ class SiteError(MiraError):
     """A sandbox site is unknown or could not be served."""
 
     exit_code = 2
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM): it unwinds as Ctrl-C does, so that
+    everything already logged is kept, but is reported as terminated, not as Ctrl-C."""
+
+
+def interruption(exc: KeyboardInterrupt) -> str:
+    """What stopped the run, in the words its episode or training run records."""
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM)"
+    return "interrupted by the user (Ctrl-C)"
+
+
+def interruption_code(exc: KeyboardInterrupt) -> int:
+    """The shell's exit code for the signal: 128 + SIGTERM's 15, or + SIGINT's 2."""
+    return 143 if isinstance(exc, Terminated) else 130
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name if it has none): a
+    third-party error, reduced to what fits in a one-line `mira: error:`."""
+    text = str(exc).strip().splitlines()
+    return text[0].strip() if text else type(exc).__name__

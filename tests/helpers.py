@@ -111,12 +111,15 @@ SUCCESS_TASK = "mail-quote-sender-phone"  # 4 oracle steps, 2 milestones
 FAILED_TASK = "mail-star-unread-from-teammate"  # cut off after 2 of its 5 steps
 
 
-def mira(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """The `mira` command in a child process, as a user runs it."""
+def mira(
+    *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The `mira` command in a child process, as a user runs it (`env` adds to or
+    overrides the test session's environment)."""
     return subprocess.run(
         [sys.executable, "-m", "mira_agent", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
     )

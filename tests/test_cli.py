@@ -16,8 +16,7 @@ MIRA = [sys.executable, "-m", "mira_agent"]
 def mira(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "MIRA_HOME": os.environ.get("MIRA_TEST_HOME", "/tmp/mira-test-home")}
-    full_env.update(env or {})
+    full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [*MIRA, *args],
         capture_output=True,

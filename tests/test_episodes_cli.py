@@ -181,12 +181,15 @@ def _wait_for_steps(db: Path, count: int, process: subprocess.Popen[str]) -> Non
     pytest.fail("the run did not record its steps in time")
 
 
-@pytest.mark.parametrize("how", ["interrupt", "kill"])
+SIGNALS = {"interrupt": signal.SIGINT, "terminate": signal.SIGTERM, "kill": signal.SIGKILL}
+
+
+@pytest.mark.parametrize("how", list(SIGNALS))
 def test_a_run_killed_mid_episode_keeps_its_finished_steps(tmp_path: Path, how: str) -> None:
     db = tmp_path / "episodes.db"
     process = _start_run(db)
     _wait_for_steps(db, 2, process)
-    process.send_signal(signal.SIGINT if how == "interrupt" else signal.SIGKILL)
+    process.send_signal(SIGNALS[how])
     _, err = process.communicate(timeout=60)
     store = EpisodeStore(db)  # opening it notices a process that died without a word
     (episode,) = store.episodes()
@@ -196,6 +199,11 @@ def test_a_run_killed_mid_episode_keeps_its_finished_steps(tmp_path: Path, how: 
     if how == "interrupt":
         assert process.returncode == 130 and "interrupted" in err
         assert episode["status"] == "interrupted" and episode["ended_at"]
+        assert "Ctrl-C" in episode["reason"]
+    elif how == "terminate":
+        assert process.returncode == 143 and "terminated" in err
+        assert episode["status"] == "interrupted" and episode["ended_at"]
+        assert "terminated" in episode["reason"] and "Ctrl-C" not in episode["reason"]
     else:
         assert process.returncode == -signal.SIGKILL
         assert episode["status"] == "crashed" and "without finishing" in episode["reason"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,7 +122,17 @@ def test_resume_with_nothing_to_resume(tmp_path: Path, episodes_db: Path) -> Non
     )
 
 
-def test_the_memory_guard_stops_a_run_that_cannot_fit(tmp_path: Path, episodes_db: Path) -> None:
+@pytest.mark.parametrize("cache", ["fresh", "warm"])
+def test_the_memory_guard_stops_a_run_that_cannot_fit(
+    cache: str, tmp_path: Path, episodes_db: Path, request: pytest.FixtureRequest
+) -> None:
+    """On a machine that never trained (fresh) the guard answers from the GGUF header,
+    before the minute-long conversion; on one that did (warm), the same one line."""
+    if cache == "fresh":
+        env = {"HOME": str(tmp_path / "home")}
+    else:
+        request.getfixturevalue("converted_base")
+        env = {}
     done = mira(
         "finetune",
         "--episodes",
@@ -132,11 +143,26 @@ def test_the_memory_guard_stops_a_run_that_cannot_fit(tmp_path: Path, episodes_d
         "40000000",
         "--micro-batch-tokens",
         "40000000",
+        env=env,
     )
     refused(done, "training needs about")
     assert done.returncode == 3
     assert "--micro-batch-tokens" in done.stderr  # what to change
     assert not (tmp_path / "o").exists()  # nothing started
+    if cache == "fresh":
+        data = tmp_path / "home" / ".local" / "share" / "mira"
+        assert (data / "models").is_dir()  # the embedded model was found there, first use
+        assert not (data / "hf-models").exists()  # and not converted: the guard came first
+
+
+def test_a_first_finetune_writes_only_mira_s_own_lines(converted_base: Any) -> None:
+    """The session's first finetune converted the GGUF (transformers' own progress bar
+    and warnings would show here) and trained: stderr holds mira's progress alone."""
+    err = converted_base.stderr
+    assert "Traceback" not in err
+    for noise in ("de-quantizing", "it/s]", "Warning", "warn(", "huggingface", "llama_"):
+        assert noise not in err, err
+    assert "trained: run" in converted_base.stdout
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,9 @@ pytest.importorskip("peft")
 
 from tests.helpers import SUCCESS_TASK, mira
 
+# The session converts the embedded model once, in its first finetune, before these run.
+pytestmark = pytest.mark.usefixtures("converted_base")
+
 TRAIN_ARGS = (
     "--max-tokens",
     "256",

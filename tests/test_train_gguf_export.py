@@ -3,8 +3,8 @@
 The reference is transformers' own reading of the embedded model's GGUF file; the export
 must invert it, so llama.cpp's logits on the exported file are compared with the
 transformers model's on the same tokens. The model is read from the GGUF file once per
-module (about a minute on two cores) and handed to the tests as the trainer would hand it
-over: a plain model loaded from a saved folder.
+session (the `converted_base` fixture: about a minute on two cores) and handed to the tests
+as the trainer would hand it over: a plain model loaded from a saved folder.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def template() -> Path:
 
 
 @pytest.fixture(scope="module")
-def hf_model() -> Any:
+def hf_model(converted_base: object) -> Any:
     """The base model as a plain transformers model, from the folder mira's trainer
     converts the GGUF into once (the same code path as `mira finetune`)."""
     import torch

@@ -13,6 +13,8 @@ from mira_agent.store.database import EpisodeStore
 from tests.helpers import mira
 
 pytest.importorskip("torch")
+# The session converts the embedded model once, in its first finetune, before these run.
+pytestmark = pytest.mark.usefixtures("converted_base")
 
 
 def record(store: EpisodeStore, uuid: str, status: str, label: str | None = None) -> int:

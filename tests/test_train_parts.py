@@ -3,14 +3,12 @@ signals, the memory estimate, the model card and the calibration bins."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from mira_agent.errors import UsageError
 from mira_agent.train.card import model_card
 from mira_agent.train.episodes import Episode, Step
-from mira_agent.train.memory import GIB, estimate_bytes, is_out_of_memory
+from mira_agent.train.memory import GIB, ModelShape, estimate_bytes, is_out_of_memory
 from mira_agent.train.plots import calibration
 from mira_agent.train.rewards import advantages, returns
 from mira_agent.train.samples import build_samples, micro_batches, optimiser_steps
@@ -173,10 +171,8 @@ def test_potentials_raise_the_advantage_of_the_action_that_completes_a_milestone
 # -- memory guard -----------------------------------------------------------------------
 
 
-def gemma3_12b() -> SimpleNamespace:
-    return SimpleNamespace(
-        hidden_size=3840, num_hidden_layers=48, intermediate_size=15360, vocab_size=262_208
-    )
+def gemma3_12b() -> ModelShape:
+    return ModelShape(hidden=3840, layers=48, inner=15360, vocab=262_208)
 
 
 def test_the_memory_estimate_separates_what_fits_from_what_cannot() -> None:

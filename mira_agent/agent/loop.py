@@ -17,7 +17,7 @@ from mira_agent.browser.executor import execute
 from mira_agent.browser.observation import ElementRef, Observation
 from mira_agent.browser.observe import ObserveOptions, observe
 from mira_agent.browser.session import BrowserSession
-from mira_agent.errors import BrowserError
+from mira_agent.errors import BrowserError, interruption
 from mira_agent.llm.base import LLMError, ModelOutputError
 from mira_agent.planning.milestones import Plan
 from mira_agent.planning.planner import Planner
@@ -192,8 +192,8 @@ class Agent:
         except BrowserError as exc:
             self._emit(ev.ErrorEvent(self.step, str(exc)))
             return self._finish("crashed", str(exc))
-        except KeyboardInterrupt:
-            self._finish("interrupted", "interrupted by the user (Ctrl-C)")
+        except KeyboardInterrupt as exc:
+            self._finish("interrupted", interruption(exc))
             raise
 
     def _run(self) -> ev.Outcome:

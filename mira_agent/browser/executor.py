@@ -24,6 +24,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from mira_agent.browser.actions import ACTIONS_BY_NAME, Action
 from mira_agent.browser.session import BrowserSession
+from mira_agent.errors import first_line
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,8 @@ def _swallow(task: asyncio.Future[Any]) -> None:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    line = text.splitlines()[0] if text else type(exc).__name__
+    """The first line, without Playwright's method prefix ("Locator.click: ...")."""
+    line = first_line(exc)
     for prefix in ("Locator.", "Page.", "Frame.", "ElementHandle."):
         if line.startswith(prefix):
             line = line.split(": ", 1)[-1]

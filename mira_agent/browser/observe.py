@@ -17,8 +17,10 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
+from mira_agent.browser.capture import capture_png
 from mira_agent.browser.observation import Dialog, Observation, Scroll, Tab
 from mira_agent.browser.session import BrowserSession
+from mira_agent.errors import first_line
 
 ID_PATTERN = re.compile(r"\[([0-9][0-9.]*)\] ")
 OPAQUE_FRAME = re.compile(r"^\x00frame:([^:]*):(.*)$", re.MULTILINE)
@@ -78,7 +80,7 @@ async def observe_async(
             url=page.url,
             title=title,
             tabs=tabs,
-            text=f"(the page could not be read: {_first_line(exc)})",
+            text=f"(the page could not be read: {first_line(exc)})",
             notices=notices,
             last_error=last_error,
         )
@@ -93,7 +95,7 @@ async def observe_async(
         text = _cut(text, options.max_chars)
     screenshot = None
     if options.screenshot or options.marks:
-        screenshot = await page.screenshot(type="png")
+        screenshot = await capture_png(page)
         if options.marks and raw["boxes"]:
             from mira_agent.browser.marks import draw_marks
 
@@ -173,7 +175,7 @@ async def _fill_opaque_frames(
             rendered[key] = raw["text"]
             framed.update(raw["framed"])
         except PlaywrightError as exc:
-            rendered[key] = f"(a frame that could not be read: {_first_line(exc)})"
+            rendered[key] = f"(a frame that could not be read: {first_line(exc)})"
 
     def fill(match: re.Match[str]) -> str:
         title = match.group(2)
@@ -196,8 +198,3 @@ def _cut(text: str, max_chars: int) -> str:
         f"{kept}\n… the page goes on{more}; not shown to keep the observation short"
         " (scroll down to see more)"
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -10,6 +10,7 @@ person would: by looking.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import tempfile
 from collections.abc import Coroutine
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 from playwright.async_api import BrowserContext, Dialog, Download, Page, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from mira_agent.browser.capture import capture_png
 from mira_agent.browser.discovery import FoundBrowser, find_browser, playwright_browser
 from mira_agent.browser.display import VirtualDisplay, has_display, start_xvfb
 from mira_agent.browser.loop_thread import LoopThread
@@ -29,6 +31,10 @@ T = TypeVar("T")
 
 # Chromium reaches out to Google services at start; on closed networks those
 # connections fail noisily and slow the start, so they are switched off.
+# No --disable-features here: Chromium keeps only the last such switch, and Playwright
+# passes its own (PaintHolding, ThirdPartyStoragePartitioning, HttpsUpgrades, MediaRouter,
+# OptimizationHints, ...), which one of ours would silently replace. Translation is
+# switched off in the throw-away profile's preferences instead.
 CHROMIUM_ARGS: tuple[str, ...] = (
     "--no-first-run",
     "--no-default-browser-check",
@@ -37,8 +43,10 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-sync",
     "--disable-quic",
     "--disable-dev-shm-usage",
-    "--disable-features=Translate,MediaRouter,OptimizationHints",
 )
+
+# A fresh profile's preferences: no translation bar (it offers to call Google's service).
+FRESH_PROFILE_PREFERENCES = {"translate": {"enabled": False}}
 
 
 @dataclass
@@ -156,6 +164,8 @@ class BrowserSession:
         else:
             self._tmp_profile = tempfile.TemporaryDirectory(prefix="mira-profile-")
             profile = Path(self._tmp_profile.name)
+            (profile / "Default").mkdir()
+            (profile / "Default" / "Preferences").write_text(json.dumps(FRESH_PROFILE_PREFERENCES))
         width, height = self.options.viewport
         try:
             self._context = await self._playwright.chromium.launch_persistent_context(
@@ -402,6 +412,11 @@ class BrowserSession:
     def goto(self, url: str) -> None:
         """Open `url` in the active tab."""
         self._run(self.page.goto(url))
+
+    def screenshot(self) -> bytes:
+        """A PNG of the active tab's viewport (asked again when a busy machine made
+        Chromium miss the frame: see browser/capture.py)."""
+        return self._run(capture_png(self.page))
 
     def tabs(self) -> list[TabInfo]:
         return self._run(self.tabs_async())

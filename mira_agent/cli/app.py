@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from mira_agent import __version__
-from mira_agent.errors import MiraError
+from mira_agent.errors import MiraError, Terminated, interruption, interruption_code
 
 app = typer.Typer(
     name="mira",
@@ -102,8 +102,9 @@ def _one_line(text: str) -> str:
 
 
 def _terminated(signum: int, frame: object) -> None:
-    # A polite kill (SIGTERM) ends a run like Ctrl-C: the episode is marked interrupted.
-    raise KeyboardInterrupt
+    # A polite kill (SIGTERM) unwinds a run as Ctrl-C does: the episode is marked
+    # interrupted, its reason says it was terminated.
+    raise Terminated
 
 
 def main() -> None:
@@ -116,6 +117,6 @@ def main() -> None:
             raise
         print(f"mira: error: {_one_line(str(exc))}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("mira: interrupted", file=sys.stderr)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        print(f"mira: {interruption(exc)}", file=sys.stderr)
+        sys.exit(interruption_code(exc))

@@ -21,7 +21,7 @@ from mira_agent.cli.app import (
     console,
     err_console,
 )
-from mira_agent.errors import MiraError
+from mira_agent.errors import MiraError, interruption, interruption_code
 
 if TYPE_CHECKING:
     from mira_agent.agent.safety import Redactor
@@ -181,10 +181,10 @@ def run(
     use_tui = tui if tui is not None else _terminal_can_show_the_ui()
     try:
         _run_agent(spec, verbose=verbose, use_tui=use_tui, db=db, trace=trace)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # Click would swallow this into its own exit; say it, with the usual code.
-        err_console.print("mira: interrupted")
-        raise typer.Exit(130) from None
+        err_console.print(f"mira: {interruption(exc)}")
+        raise typer.Exit(interruption_code(exc)) from None
 
 
 def _print_warnings(session: BrowserSession) -> None:

@@ -14,12 +14,17 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mira_agent.config import data_dir
-from mira_agent.errors import MiraError, UsageError
+from mira_agent.errors import MiraError, UsageError, first_line
+from mira_agent.train.gguf_header import GGUFHeaderError, read_header
+from mira_agent.train.memory import ModelShape
+from mira_agent.train.progress import Reporter, Silent
 
 ORIGIN_FILE = "mira-origin.json"  # in a converted or fine-tuned folder: where it came from
 
@@ -30,27 +35,56 @@ class ModelLoadError(MiraError):
 
 @dataclass(frozen=True)
 class BaseModel:
-    """A model folder transformers can load, and the GGUF file its export follows."""
+    """The model a run starts from, as the user named it: a GGUF file (converted for
+    transformers on first load) or a transformers folder. Resolving one is cheap, so
+    everything that can refuse a run (the memory guard) runs before the conversion."""
 
-    folder: Path
-    gguf_template: Path | None
+    source: Path  # the GGUF file, or the transformers folder
+    gguf_template: Path | None  # the GGUF file the export follows
     label: str  # what the user asked for, for the model card and the database
+
+    @property
+    def is_gguf(self) -> bool:
+        return self.source.is_file()
+
+    def shape(self) -> ModelShape:
+        """The model's dimensions, from the GGUF header or config.json (no weights read)."""
+        if self.is_gguf:
+            try:
+                return ModelShape.from_gguf(read_header(self.source))
+            except (OSError, GGUFHeaderError) as exc:
+                raise ModelLoadError(f"cannot read {self.source}: {first_line(exc)}") from None
+        try:
+            config = json.loads((self.source / "config.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(
+                f"cannot read {self.source / 'config.json'}: {first_line(exc)}"
+            ) from None
+        return ModelShape.from_config(config, self.source)
+
+    def folder(self, reporter: Reporter | None = None) -> Path:
+        """A folder transformers loads: the source itself, or the GGUF's conversion (made
+        once, with its progress shown through `reporter`)."""
+        if not self.is_gguf:
+            return self.source
+        return _converted(self.source, reporter or Silent())
 
 
 def resolve_base(base: str | None) -> BaseModel:
-    """Where `base` is, as a plain transformers folder (converting a GGUF file once)."""
+    """What `base` names (a GGUF file, a model folder, an earlier run's output folder, or
+    the embedded model), checked for existence and form but not loaded."""
     if base is None or base == "gemma3-270m":
         from mira_agent.llm.models import default_local_model
 
         path = default_local_model()
-        return BaseModel(_converted(path), path, "gemma3-270m")
+        return BaseModel(path, path, "gemma3-270m")
     path = Path(base).expanduser()
     if not path.exists():
         raise ModelLoadError(f"no model at {path}: pass a GGUF file or a model folder")
     if path.is_file():
         if _magic(path) != b"GGUF":
             raise ModelLoadError(f"{path} is not a GGUF file (nor a model folder)")
-        return BaseModel(_converted(path), path, str(path))
+        return BaseModel(path, path, str(path))
     if not (path / "config.json").is_file() and (path / "merged" / "config.json").is_file():
         path = path / "merged"  # an earlier `mira finetune --out` folder
     if not (path / "config.json").is_file():
@@ -84,20 +118,28 @@ def _cache_key(path: Path) -> str:
     return f"{path.stem}-{digest.hexdigest()[:12]}"
 
 
-def _converted(gguf: Path) -> Path:
+def converted_folder(gguf: Path) -> Path:
+    """Where the plain transformers copy of `gguf` is kept (whether made yet or not)."""
+    return data_dir() / "hf-models" / _cache_key(gguf)
+
+
+def _converted(gguf: Path, reporter: Reporter) -> Path:
     """The plain transformers copy of `gguf`, made on first use."""
-    folder = data_dir() / "hf-models" / _cache_key(gguf)
+    folder = converted_folder(gguf)
     if (folder / ORIGIN_FILE).is_file():
         return folder
+    quiet_transformers()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
+    reporter.stage(f"converting {gguf.name} for training (once)", None)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        with _tensor_progress(reporter):
+            tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+            model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     except Exception as exc:  # transformers raises many kinds for an unreadable file
-        raise ModelLoadError(f"transformers cannot read {gguf}: {_first_line(exc)}") from None
+        raise ModelLoadError(f"transformers cannot read {gguf}: {first_line(exc)}") from None
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
@@ -109,9 +151,30 @@ def _converted(gguf: Path) -> Path:
     return folder
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+@contextmanager
+def _tensor_progress(reporter: Reporter) -> Iterator[None]:
+    """transformers dequantises a GGUF under a tqdm bar of its own, written straight to
+    the terminal; for the conversion's length it counts the tensors in mira's progress
+    display instead (the module's `tqdm` name is its only hook for that)."""
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    original = getattr(gguf_utils, "tqdm", None)
+    if original is None:
+        yield
+        return
+
+    def counted(iterable: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        items = list(iterable)
+        reporter.stage("converting GGUF tensors (once)", len(items))
+        for item in items:
+            yield item
+            reporter.advance()
+
+    gguf_utils.tqdm = counted
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original
 
 
 def quiet_transformers() -> None:
@@ -153,9 +216,16 @@ def pick_dtype(requested: str, device: str) -> Any:
 
 
 def load_model(
-    base: BaseModel, *, device: str, dtype: Any, load_4bit: bool = False
+    base: BaseModel,
+    *,
+    device: str,
+    dtype: Any,
+    load_4bit: bool = False,
+    reporter: Reporter | None = None,
 ) -> tuple[Any, Any]:
-    """The causal LM and its tokenizer, on `device`."""
+    """The causal LM and its tokenizer, on `device` (a GGUF base is converted first, once,
+    with its progress shown through `reporter`)."""
+    folder = base.folder(reporter)
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     kwargs: dict[str, Any] = {"dtype": dtype}
@@ -171,12 +241,12 @@ def load_model(
         )
         kwargs["device_map"] = {"": device}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(base.folder))
-        model = AutoModelForCausalLM.from_pretrained(str(base.folder), **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        model = AutoModelForCausalLM.from_pretrained(str(folder), **kwargs)
     except ImportError as exc:
-        raise UsageError(f"cannot load {base.label}: {_first_line(exc)}") from None
+        raise UsageError(f"cannot load {base.label}: {first_line(exc)}") from None
     except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"cannot load {base.label}: {_first_line(exc)}") from None
+        raise ModelLoadError(f"cannot load {base.label}: {first_line(exc)}") from None
     if not load_4bit:
         model.to(device)
     return model, tokenizer

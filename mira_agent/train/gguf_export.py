@@ -34,15 +34,14 @@ tensor beyond the model; the file appears under its name only once it is complet
 
 from __future__ import annotations
 
-import mmap
 import os
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mira_agent.errors import MiraError
+from mira_agent.train.gguf_header import ARRAY, GGUFHeader, GGUFHeaderError, read_header
 
 if TYPE_CHECKING:
     import torch
@@ -155,113 +154,22 @@ def export_gguf(
 # ---------------------------------------------------------------------------------------
 # Reading the template
 
-# GGUF's metadata value types (gguf.GGUFValueType) as struct formats, little-endian.
-_FORMATS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q"}
-_FORMATS[12] = "d"
-_STRING, _ARRAY = 8, 9
 
-
-@dataclass(frozen=True)
-class _TemplateTensor:
-    name: str
-    shape: tuple[int, ...]  # numpy (and torch) order: GGUF lists dimensions innermost first
-    type: int  # a gguf.GGMLQuantizationType value
-
-
-@dataclass(frozen=True)
-class _Template:
-    """What the export needs of the template: its metadata as (value type, value, array
-    item type) by key, strings as raw bytes; its tensors' names and shapes in file order."""
-
-    path: Path
-    fields: dict[str, tuple[int, Any, int | None]]
-    tensors: list[_TemplateTensor]
-
-    def scalar(self, key: str) -> Any:
-        field = self.fields.get(key)
-        return None if field is None or field[0] == _ARRAY else field[1]
-
-
-class _Cursor:
-    """Little-endian reads through a memory-mapped GGUF file."""
-
-    def __init__(self, data: mmap.mmap, pos: int) -> None:
-        self.data, self.pos = data, pos
-
-    def scalar(self, fmt: str) -> Any:
-        (value,) = struct.unpack_from("<" + fmt, self.data, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return value
-
-    def string(self) -> bytes:
-        size = self.scalar("Q")
-        value = self.data[self.pos : self.pos + size]
-        if len(value) != size:
-            raise ValueError("truncated string")
-        self.pos += size
-        return value
-
-    def value(self, vtype: int) -> tuple[Any, int | None]:
-        if vtype == _STRING:
-            return self.string(), None
-        if vtype in _FORMATS:
-            return self.scalar(_FORMATS[vtype]), None
-        if vtype != _ARRAY:
-            raise ValueError(f"unknown value type {vtype}")
-        item_type, count = self.scalar("I"), self.scalar("Q")
-        if item_type == _STRING:
-            return [self.string() for _ in range(count)], item_type
-        if item_type not in _FORMATS:
-            raise ValueError(f"arrays of value type {item_type} (nested arrays) are not supported")
-        fmt = f"<{count}{_FORMATS[item_type]}"
-        if self.pos + struct.calcsize(fmt) > len(self.data):
-            raise ValueError("truncated array")
-        items = list(struct.unpack_from(fmt, self.data, self.pos))
-        self.pos += struct.calcsize(fmt)
-        return items, item_type
-
-
-def _read_template(template: Path) -> _Template:
-    """The template's metadata and tensor list, or a one-line error.
-
-    gguf-py's GGUFReader would do, but it builds a numpy view per array item: 15 s for
-    the 262,144 tokens of Gemma 3's vocabulary on two cores, against under a second here.
-    The tensor data is never read: the weights come from the model."""
+def _read_template(template: Path) -> GGUFHeader:
+    """The template's metadata and tensor list, or a one-line error."""
     if not template.is_file():
         raise GGUFExportError(f"no GGUF template at {template}")
-    with template.open("rb") as handle:
-        if handle.read(4) != b"GGUF":
-            raise GGUFExportError(f"{template} is not a GGUF file: the template must be one")
-        try:
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                cursor = _Cursor(data, 4)
-                version = cursor.scalar("I")
-                if version not in (2, 3):
-                    raise ValueError(f"version {version} (or big-endian) is not supported")
-                n_tensors, n_fields = cursor.scalar("Q"), cursor.scalar("Q")
-                fields: dict[str, tuple[int, Any, int | None]] = {}
-                for _ in range(n_fields):
-                    key = cursor.string().decode("utf-8")
-                    vtype = cursor.scalar("I")
-                    value, item_type = cursor.value(vtype)
-                    fields[key] = (vtype, value, item_type)
-                tensors = []
-                for _ in range(n_tensors):
-                    tensor_name = cursor.string().decode("utf-8")
-                    dims = [cursor.scalar("Q") for _ in range(cursor.scalar("I"))]
-                    ggml_type = cursor.scalar("I")
-                    cursor.scalar("Q")  # the data's offset: the data is never read
-                    tensors.append(_TemplateTensor(tensor_name, tuple(reversed(dims)), ggml_type))
-        except (ValueError, struct.error, UnicodeDecodeError) as exc:
-            raise GGUFExportError(f"{template} could not be read as GGUF: {exc}") from exc
-    return _Template(template, fields, tensors)
+    try:
+        return read_header(template)
+    except GGUFHeaderError as exc:
+        raise GGUFExportError(f"{exc}: the template must be one") from exc
 
 
 # ---------------------------------------------------------------------------------------
 # Checking the model against it
 
 
-def _architecture(info: _Template) -> str:
+def _architecture(info: GGUFHeader) -> str:
     arch = info.scalar("general.architecture")
     if not isinstance(arch, bytes):
         raise GGUFExportError(f"{info.path} has no general.architecture: not a model GGUF")
@@ -279,7 +187,7 @@ def _check_not_peft(state: dict[str, Any]) -> None:
         raise ValueError("the model still has LoRA adapters: merge them first (merge_and_unload)")
 
 
-def _check_config(info: _Template, arch: str, config: Any) -> None:
+def _check_config(info: GGUFHeader, arch: str, config: Any) -> None:
     """The template's hyper-parameters against the model's config, where both state one."""
     if config is None:
         return
@@ -326,7 +234,7 @@ def _is_tied(state: dict[str, Any], embed: str, head: str) -> bool:
     return bool(torch.equal(a, b))  # a copy saved without the tie: still one matrix
 
 
-def _plan(info: _Template, arch: str, state: dict[str, Any], qtype: Any) -> list[_Planned]:
+def _plan(info: GGUFHeader, arch: str, state: dict[str, Any], qtype: Any) -> list[_Planned]:
     """Every tensor of the output, in the template's order, checked against the model."""
     import gguf
 
@@ -409,7 +317,7 @@ def _file_type(dtype: str) -> int:
     return int(kinds[dtype])
 
 
-def _copy_metadata(info: _Template, writer: Any, name: str, dtype: str) -> None:
+def _copy_metadata(info: GGUFHeader, writer: Any, name: str, dtype: str) -> None:
     """Every key of the template but those describing the new file, values unchanged."""
     import gguf
 
@@ -417,7 +325,7 @@ def _copy_metadata(info: _Template, writer: Any, name: str, dtype: str) -> None:
     for key, (vtype, value, item_type) in info.fields.items():
         if key in _OWN_KEYS or key.startswith(_OWN_PREFIXES):
             continue
-        if vtype == _ARRAY and not value:
+        if vtype == ARRAY and not value:
             continue  # the writer refuses empty arrays; llama.cpp reads them as absent
         writer.add_key_value(
             key, value, vt(vtype), sub_type=None if item_type is None else vt(item_type)

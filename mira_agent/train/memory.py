@@ -9,10 +9,12 @@ spend minutes loading.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mira_agent.errors import MiraError
+from mira_agent.train.gguf_header import GGUFHeader, GGUFHeaderError
 
 GIB = 1024**3
 
@@ -37,8 +39,51 @@ def available_bytes(device: str) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class ModelShape:
+    """The dimensions the estimate needs, read without loading a single weight: from a
+    GGUF header or a config.json."""
+
+    hidden: int
+    layers: int
+    inner: int
+    vocab: int
+
+    @classmethod
+    def from_gguf(cls, header: GGUFHeader) -> ModelShape:
+        arch = header.text("general.architecture")
+        if arch is None:
+            raise GGUFHeaderError(f"{header.path} has no general.architecture: not a model")
+        hidden = header.scalar(f"{arch}.embedding_length")
+        layers = header.scalar(f"{arch}.block_count")
+        if not isinstance(hidden, int) or not isinstance(layers, int):
+            raise GGUFHeaderError(f"{header.path} does not state its {arch} model's size")
+        inner = header.scalar(f"{arch}.feed_forward_length")
+        tokens = header.fields.get("tokenizer.ggml.tokens")
+        embedding = next((t for t in header.tensors if t.name == "token_embd.weight"), None)
+        vocab = len(tokens[1]) if tokens else embedding.shape[0] if embedding else 32_000
+        return cls(hidden, layers, inner if isinstance(inner, int) else 4 * hidden, vocab)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], where: Path) -> ModelShape:
+        """From a transformers config.json's contents (a multimodal model's text part)."""
+        text = config.get("text_config") or config
+        try:
+            hidden = int(text["hidden_size"])
+            return cls(
+                hidden,
+                int(text["num_hidden_layers"]),
+                int(text.get("intermediate_size") or 4 * hidden),
+                int(text.get("vocab_size") or 32_000),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise GGUFHeaderError(
+                f"{where}/config.json does not state hidden_size and num_hidden_layers"
+            ) from None
+
+
 def estimate_bytes(
-    config: Any,
+    shape: ModelShape,
     *,
     dtype_bytes: int,
     trainable_fraction: float,
@@ -46,13 +91,8 @@ def estimate_bytes(
     checkpointing: bool,
     four_bit: bool = False,
 ) -> int:
-    """Bytes a training step needs, roughly, for a model of `config` (a transformers
-    text config: hidden_size, intermediate_size, num_hidden_layers, vocab_size)."""
-    text = getattr(config, "text_config", config)
-    hidden = int(text.hidden_size)
-    layers = int(text.num_hidden_layers)
-    inner = int(getattr(text, "intermediate_size", 4 * hidden))
-    vocab = int(text.vocab_size)
+    """Bytes a training step needs, roughly, for a model of `shape`."""
+    hidden, layers, inner, vocab = shape.hidden, shape.layers, shape.inner, shape.vocab
     params = layers * (4 * hidden * hidden + 3 * hidden * inner) + vocab * hidden
     weights = params * (0.5 if four_bit else dtype_bytes)
     trainable = params * trainable_fraction

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mira_agent.errors import MiraError, UsageError
+from mira_agent.errors import MiraError, UsageError, first_line, interruption, interruption_code
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
 from mira_agent.train.base_model import (
     BaseModel,
@@ -94,6 +94,8 @@ def finetune(
         raise UsageError(f"{out_dir} is not empty: choose a new --out, or --resume a run there")
     data = _load_data(store, which, sources, settings)
     model_ref = resolve_base(state.get("base", base))
+    if settings.critic_base:
+        resolve_base(settings.critic_base)  # a wrong path is refused now, not after the update
 
     import torch
 
@@ -135,19 +137,22 @@ def finetune(
             state,
             reporter,
         )
-    except KeyboardInterrupt:
-        store.update_training(run_id, status="interrupted", reason="interrupted", ended_at=_now())
+    except KeyboardInterrupt as exc:
+        why, code = interruption(exc), interruption_code(exc)
+        store.update_training(run_id, status="interrupted", reason=why, ended_at=_now())
         if (out_dir / CHECKPOINT / "state.json").is_file():
             raise Interrupted(
-                f"interrupted: checkpoint saved in {out_dir / CHECKPOINT};"
-                f" `mira finetune --resume --out {out_dir}` continues it"
+                f"{why}: checkpoint saved in {out_dir / CHECKPOINT};"
+                f" `mira finetune --resume --out {out_dir}` continues it",
+                exit_code=code,
             ) from None
         raise Interrupted(
-            f"interrupted before the policy update, nothing to resume: delete {out_dir} or"
-            " choose another --out"
+            f"{why} before the policy update, nothing to resume: delete {out_dir} or"
+            " choose another --out",
+            exit_code=code,
         ) from None
     except BaseException as exc:
-        reason = "out of memory" if is_out_of_memory(exc) else _one_line(exc)
+        reason = "out of memory" if is_out_of_memory(exc) else first_line(exc)
         store.update_training(run_id, status="failed", reason=reason, ended_at=_now())
         if is_out_of_memory(exc) and not isinstance(exc, OutOfMemory):
             raise OutOfMemory(f"out of memory while training on {device}: {HINT}") from None
@@ -182,11 +187,8 @@ def _load_data(
 def _preflight(
     model_ref: BaseModel, settings: TrainSettings, device: str, dtype: Any, checkpointing: bool
 ) -> None:
-    from transformers import AutoConfig
-
-    config = AutoConfig.from_pretrained(str(model_ref.folder))
     needed = estimate_bytes(
-        config,
+        model_ref.shape(),
         dtype_bytes=dtype.itemsize,
         trainable_fraction=0.01 if settings.lora else 1.0,
         tokens=settings.micro_batch_tokens,
@@ -216,7 +218,7 @@ def _run(
 
     reporter.stage("loading the model", None)
     model, tokenizer = load_model(
-        model_ref, device=device, dtype=dtype, load_4bit=settings.load_4bit
+        model_ref, device=device, dtype=dtype, load_4bit=settings.load_4bit, reporter=reporter
     )
     renderer = Renderer(tokenizer, str(model.config.model_type))
     data.samples = build_samples(data.episodes, renderer, settings.max_tokens)
@@ -338,7 +340,7 @@ def _trainable(model: Any, settings: TrainSettings, checkpointing: bool, resume_
     try:
         return get_peft_model(model, config)
     except ValueError as exc:
-        raise UsageError(f"--lora-targets: {_one_line(exc)}") from None
+        raise UsageError(f"--lora-targets: {first_line(exc)}") from None
 
 
 def _forward_all(
@@ -418,7 +420,9 @@ def _critic_features(
     if path.is_file():
         return torch.load(path)
     assert settings.critic_base is not None
-    critic, tokenizer = load_model(resolve_base(settings.critic_base), device=device, dtype=dtype)
+    critic, tokenizer = load_model(
+        resolve_base(settings.critic_base), device=device, dtype=dtype, reporter=reporter
+    )
     samples = build_samples(
         data.episodes, Renderer(tokenizer, str(critic.config.model_type)), settings.max_tokens
     )
@@ -635,8 +639,3 @@ def _now() -> str:
     from mira_agent.store.database import now
 
     return now()
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -104,6 +104,30 @@ def test_a_file_that_is_not_a_model(tmp_path: Path, episodes_db: Path) -> None:
     )
 
 
+def test_a_model_that_does_not_say_its_size_is_refused_before_loading(
+    tmp_path: Path, episodes_db: Path
+) -> None:
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "gemma3_text"}')
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(b"GGUF" + (3).to_bytes(4, "little") + (1).to_bytes(8, "little"))
+    for base, message in ((folder, "does not state hidden_size"), (cut, "could not be read")):
+        refused(
+            mira(
+                "finetune",
+                "--episodes",
+                str(episodes_db),
+                "--out",
+                str(tmp_path / "o"),
+                "--base",
+                str(base),
+            ),
+            message,
+        )
+    assert not (tmp_path / "o").exists()
+
+
 def test_an_output_folder_with_something_in_it(tmp_path: Path, episodes_db: Path) -> None:
     out = tmp_path / "o"
     out.mkdir()

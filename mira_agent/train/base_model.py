@@ -22,7 +22,7 @@ from typing import Any
 
 from mira_agent.config import data_dir
 from mira_agent.errors import MiraError, UsageError, first_line
-from mira_agent.train.gguf_header import GGUFHeaderError, read_header
+from mira_agent.train.gguf_header import read_header
 from mira_agent.train.memory import ModelShape
 from mira_agent.train.progress import Reporter, Silent
 
@@ -49,18 +49,13 @@ class BaseModel:
 
     def shape(self) -> ModelShape:
         """The model's dimensions, from the GGUF header or config.json (no weights read)."""
-        if self.is_gguf:
-            try:
-                return ModelShape.from_gguf(read_header(self.source))
-            except (OSError, GGUFHeaderError) as exc:
-                raise ModelLoadError(f"cannot read {self.source}: {first_line(exc)}") from None
         try:
+            if self.is_gguf:
+                return ModelShape.from_gguf(read_header(self.source))
             config = json.loads((self.source / "config.json").read_text())
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(
-                f"cannot read {self.source / 'config.json'}: {first_line(exc)}"
-            ) from None
-        return ModelShape.from_config(config, self.source)
+            return ModelShape.from_config(config, self.source)
+        except (OSError, ValueError) as exc:  # GGUFHeaderError and JSON errors included
+            raise ModelLoadError(f"cannot read {self.source}: {first_line(exc)}") from None
 
     def folder(self, reporter: Reporter | None = None) -> Path:
         """A folder transformers loads: the source itself, or the GGUF's conversion (made

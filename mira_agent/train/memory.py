@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mira_agent.errors import MiraError
-from mira_agent.train.gguf_header import GGUFHeader, GGUFHeaderError
+from mira_agent.train.gguf_header import GGUFHeader
 
 GIB = 1024**3
 
@@ -42,7 +42,7 @@ def available_bytes(device: str) -> int | None:
 @dataclass(frozen=True)
 class ModelShape:
     """The dimensions the estimate needs, read without loading a single weight: from a
-    GGUF header or a config.json."""
+    GGUF header or a config.json (ValueError, one line, when they do not say)."""
 
     hidden: int
     layers: int
@@ -53,11 +53,11 @@ class ModelShape:
     def from_gguf(cls, header: GGUFHeader) -> ModelShape:
         arch = header.text("general.architecture")
         if arch is None:
-            raise GGUFHeaderError(f"{header.path} has no general.architecture: not a model")
+            raise ValueError(f"{header.path} has no general.architecture: not a model")
         hidden = header.scalar(f"{arch}.embedding_length")
         layers = header.scalar(f"{arch}.block_count")
         if not isinstance(hidden, int) or not isinstance(layers, int):
-            raise GGUFHeaderError(f"{header.path} does not state its {arch} model's size")
+            raise ValueError(f"{header.path} does not state its {arch} model's size")
         inner = header.scalar(f"{arch}.feed_forward_length")
         tokens = header.fields.get("tokenizer.ggml.tokens")
         embedding = next((t for t in header.tensors if t.name == "token_embd.weight"), None)
@@ -77,7 +77,7 @@ class ModelShape:
                 int(text.get("vocab_size") or 32_000),
             )
         except (KeyError, TypeError, ValueError):
-            raise GGUFHeaderError(
+            raise ValueError(
                 f"{where}/config.json does not state hidden_size and num_hidden_layers"
             ) from None
 

@@ -181,3 +181,25 @@ def test_sites_serve_answers_http_until_interrupted() -> None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("nonsense",), "No such command 'nonsense'"),
+        (("finetune",), "Missing option '--out'"),
+        (("train", "sandbox", "--out", "o", "--phases", "0"), "--phases"),
+        (("finetune", "--out", "o", "--dtype", "fp8"), "--dtype"),
+        (("run", "x", "--no-such-option"), "No such option"),
+    ],
+)
+def test_bad_usage_is_one_line_that_says_where_help_is(args: tuple[str, ...], needle: str) -> None:
+    result = mira(*args)
+    assert_one_line_error(result, 2, needle)
+    assert "--help" in result.stderr
+
+
+def test_help_and_no_arguments_still_show_the_help() -> None:
+    assert mira("finetune", "--help").returncode == 0
+    bare = mira()
+    assert bare.returncode == 2 and "Commands" in bare.stdout + bare.stderr

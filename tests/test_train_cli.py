@@ -228,3 +228,33 @@ def test_train_refuses_a_suite_without_train_tasks(tmp_path: Path) -> None:
         ),
         "no train-split task",
     )
+
+
+def test_each_training_option_is_declared_once_for_both_commands() -> None:
+    """`mira finetune` and `mira train` take the same training options, with the same
+    flags, help and choices, built from the settings' own fields; `mira train` leaves
+    out only what its loop decides (the merged model and its GGUF)."""
+    import typer
+
+    from mira_agent.cli import app
+    from mira_agent.cli.training import PANEL, option_fields
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+
+    def training(name: str) -> dict[str, tuple[object, ...]]:
+        return {
+            p.opts[0]: (tuple(p.opts), tuple(p.secondary_opts), p.help)
+            for p in commands[name].params
+            if getattr(p, "rich_help_panel", None) == PANEL
+        }
+
+    finetune, train = training("finetune"), training("train")
+    assert len(finetune) == len(option_fields()) > 20
+    assert set(finetune) - set(train) == {"--no-merge", "--no-gguf"}
+    for flag, declared in train.items():
+        assert declared == finetune[flag], flag
+    assert "[0.5]" in str(finetune["--beta"][2]) and "[mira]" in str(finetune["--algo"][2])
+    for command in ("finetune", "train"):
+        shown = mira(command, "--help", env={"COLUMNS": "300"}).stdout
+        assert all(flag in shown for flag in train)
+        assert "<f16|bf16|q8_0|f32>" in shown and "<mira|webrl|awr|sft>" in shown

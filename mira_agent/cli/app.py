@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -111,7 +111,12 @@ def main() -> None:
     """Entry point of the `mira` command."""
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # bad usage, found by click before any command ran
+        _usage_error(exc)
+    except typer.Abort:
+        print("mira: aborted", file=sys.stderr)
+        sys.exit(1)
     except MiraError as exc:
         if _debug["on"]:
             raise
@@ -120,3 +125,20 @@ def main() -> None:
     except KeyboardInterrupt as exc:
         print(f"mira: {interruption(exc)}", file=sys.stderr)
         sys.exit(interruption_code(exc))
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: typer.TyperException) -> NoReturn:
+    """Click's usage errors on one line, as mira's own errors are, with where to look.
+    Asked for nothing at all, a command answers with its help, as click does."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    code = int(getattr(exc, "exit_code", 2))
+    if not message.strip() or "\n" in message.strip():
+        # No arguments: click's answer is the help, printed already (rich) or here.
+        if message.strip():
+            print(message, file=sys.stderr)
+        sys.exit(code)
+    context = getattr(exc, "ctx", None)
+    where = f" (see `{context.command_path} --help`)" if context is not None else ""
+    print(f"mira: error: {_one_line(message)}{where}", file=sys.stderr)
+    sys.exit(code)

@@ -9,22 +9,29 @@ import typer
 from rich.table import Table
 
 from mira_agent.cli.app import BrowserPathOption, DbOption, app, console
-from mira_agent.cli.finetune import ProgressReporter, progress_bar, require_training_stack
-from mira_agent.errors import UsageError
+from mira_agent.cli.training import (
+    ProgressReporter,
+    progress_bar,
+    require_training_stack,
+    training_options,
+)
 from mira_agent.store.database import default_db_path
+from mira_agent.train.settings import TrainSettings
+
+# Every phase is played, so it needs the merged model and its GGUF: not the user's choice.
+LOOP_DECIDES = ("merge", "gguf")
 
 
 @app.command()
+@training_options(exclude=LOOP_DECIDES)
 def train(
     suite: Annotated[
         str,
         typer.Argument(help="sandbox, a sandbox site's name (flights, shop…), or miniwob."),
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for every phase's model.")],
+    settings: TrainSettings,
     phases: Annotated[int, typer.Option("--phases", min=1, help="Training phases.")] = 1,
-    algo: Annotated[
-        str, typer.Option("--algo", help="mira, webrl (sparse rewards), awr or sft.")
-    ] = "mira",
     base: Annotated[
         str | None,
         typer.Option(
@@ -74,33 +81,6 @@ def train(
         bool, typer.Option("--skip-base-eval", help="Do not measure the starting policy.")
     ] = False,
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Rollout workers.")] = 1,
-    no_potential: Annotated[
-        bool, typer.Option("--no-potential", help="Sparse outcome rewards only.")
-    ] = False,
-    potential_data: Annotated[
-        str | None,
-        typer.Option(
-            "--potential-data",
-            help="Episodes the potential critic learns from: successful (default) or all.",
-            show_default=False,
-        ),
-    ] = None,
-    advantage: Annotated[str | None, typer.Option("--advantage", help="mixed, td or mc.")] = None,
-    objective: Annotated[
-        str | None, typer.Option("--objective", help="sqlogratio, kl or awr.")
-    ] = None,
-    beta: Annotated[float | None, typer.Option("--beta", help="[0.5]")] = None,
-    lr: Annotated[float | None, typer.Option("--lr", help="[1e-5 LoRA; sft 1e-4]")] = None,
-    epochs: Annotated[int | None, typer.Option("--epochs", help="[1; sft 3]")] = None,
-    batch_size: Annotated[int | None, typer.Option("--batch-size", help="[16]")] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="[2048]")] = None,
-    micro_batch_tokens: Annotated[
-        int | None, typer.Option("--micro-batch-tokens", help="[4096]")
-    ] = None,
-    critic_epochs: Annotated[int | None, typer.Option("--critic-epochs", help="[200]")] = None,
-    gguf_type: Annotated[str | None, typer.Option("--gguf-type", help="[f16]")] = None,
-    device: Annotated[str | None, typer.Option("--device", help="[auto]")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="[0]")] = None,
     db: DbOption = None,
     browser_path: BrowserPathOption = None,
 ) -> None:
@@ -111,32 +91,12 @@ def train(
     and `--algo webrl` from its folder. Prints a table of train and test success per
     phase with 95% intervals; loop.json in --out keeps it.
     """
-    from mira_agent.train.settings import preset
-
     require_training_stack()
     from mira_agent.train.base_model import quiet_transformers
     from mira_agent.train.loop import LoopSpec, interval, run_loop
 
     quiet_transformers()
-    settings = preset(
-        algo,
-        use_potential=False if no_potential else None,
-        potential_data=potential_data,
-        advantage=advantage,
-        objective=objective,
-        beta=beta,
-        learning_rate=lr,
-        epochs=epochs,
-        batch_size=batch_size,
-        max_tokens=max_tokens,
-        micro_batch_tokens=micro_batch_tokens,
-        critic_epochs=critic_epochs,
-        gguf_type=gguf_type,
-        device=device,
-        seed=seed,
-    )
-    if settings.gguf_type not in ("f16", "bf16", "q8_0", "f32"):
-        raise UsageError("--gguf-type is f16, bf16, q8_0 or f32")
+    algo = settings.algo
     spec = LoopSpec(
         suite=suite,
         out_dir=out,

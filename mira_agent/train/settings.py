@@ -1,7 +1,9 @@
 """Every knob of a fine-tuning run, with its default and the reason for it.
 
-The CLI builds one `TrainSettings` from its options; the trainer, the model card and the
-`training_runs` row all read the same object, so what is documented is what ran.
+The CLI builds one `TrainSettings` from its options, and the options from the fields
+(each field's help, flag and choices are its metadata, as trl's config dataclasses keep
+theirs); the trainer, the model card and the `training_runs` row all read the same object,
+so what is documented is what ran.
 """
 
 from __future__ import annotations
@@ -10,9 +12,35 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from mira_agent.errors import UsageError
+from mira_agent.train.gguf_export import GGUF_TYPES
 from mira_agent.train.rewards import ADVANTAGES, OBJECTIVES
 
 ALGOS = ("mira", "webrl", "awr", "sft")
+
+
+POTENTIAL_DATA = ("successful", "all")
+DTYPES = ("auto", "fp32", "bf16", "fp16")
+
+
+def option(
+    default: Any,
+    help: str,
+    *,
+    flag: str | None = None,
+    choices: tuple[str, ...] | None = None,
+    switch: bool | None = None,
+    shown: str | None = None,
+) -> Any:
+    """A setting that is also an option of `mira finetune` and `mira train`; the CLI
+    builds the option from this, so each is declared once (cli/training.py).
+
+    `flag` defaults to the field's name as --kebab-case; `switch` makes it a bare flag
+    that sets the field to that value; `shown` is the default as the help states it,
+    where the field's own default (None) means "depends on --algo"."""
+    return field(
+        default=default,
+        metadata={"help": help, "flag": flag, "choices": choices, "switch": switch, "shown": shown},
+    )
 
 
 @dataclass(frozen=True)
@@ -28,54 +56,94 @@ class TrainSettings:
     The switches (`use_potential`, `advantage`, `objective`) then override the preset,
     so every ablation of the paper is one flag away."""
 
-    algo: str = "mira"
-    use_potential: bool = True
-    advantage: str = "mixed"
-    objective: str = "sqlogratio"
+    algo: str = option(
+        "mira",
+        "mira (milestone-shaped rewards), webrl (sparse outcome rewards), awr"
+        " (advantage-weighted regression), sft (behaviour cloning on successes).",
+        choices=ALGOS,
+    )
+    use_potential: bool = option(
+        True,
+        "No potential critic: the sparse-reward ablation.",
+        flag="--no-potential",
+        switch=False,
+    )
+    advantage: str = option(
+        "mixed", "mixed, td (one-step) or mc (Monte-Carlo).", choices=ADVANTAGES
+    )
+    objective: str = option(
+        "sqlogratio",
+        "sqlogratio ((β·log π/π_ref − A)²), kl or awr.",
+        choices=OBJECTIVES,
+    )
     # Rewards and advantage. γ and λ are WebRL's published values; β sets how far one
     # phase may move the policy: the loss is minimal at log π/π_ref = A/β.
-    gamma: float = 0.9
-    lam: float = 0.5
-    beta: float = 0.5
+    gamma: float = option(0.9, "Discount.")
+    lam: float = option(0.5, "Weight of the one-step advantage.")
+    beta: float = option(0.5, "How near π_ref the policy stays: larger is nearer.")
     awr_clip: float = 20.0
     # Which episodes teach the potential critic: the paper fits it on successful ones,
     # whose milestone progress is known to lead to the goal.
-    potential_data: str = "successful"
+    potential_data: str = option(
+        "successful", "Episodes the potential critic learns from.", choices=POTENTIAL_DATA
+    )
     # Optimisation. LoRA learns at a far higher rate than full fine-tuning (WebRL's 1e-6);
     # None picks 1e-5 for LoRA and 1e-6 for full weights. The loss acts on log-probabilities
     # summed over the action (tens of tokens), so Adam's first, sign-sized steps already
     # move them by tenths of a nat at 1e-5; 1e-4 overshoots the optimum A/β on the first step.
-    learning_rate: float | None = None
-    epochs: int = 1
-    batch_size: int = 16  # actions per optimiser step (gradient accumulation)
-    micro_batch_tokens: int = 4096  # tokens per forward pass (length-grouped, padded)
-    max_tokens: int = 2048  # per action: prompt truncated from the left, action kept
-    max_steps: int | None = None  # stop after this many optimiser steps
+    learning_rate: float | None = option(
+        None, "Learning rate.", flag="--lr", shown="1e-5 with LoRA, 1e-6 full; sft 1e-4, 1e-5"
+    )
+    epochs: int = option(1, "Passes over the data.", shown="1; sft 3")
+    batch_size: int = option(16, "Actions per optimiser step (gradient accumulation).")
+    micro_batch_tokens: int = option(4096, "Tokens per forward pass (length-grouped, padded).")
+    max_tokens: int = option(2048, "Per action; longer prompts lose their start, never the action.")
+    max_steps: int | None = option(
+        None,
+        "Stop after this many optimiser steps.",
+        flag="--max-updates",
+        shown="every epoch's",
+    )
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
     warmup_steps: int = 0
-    seed: int = 0
+    seed: int = option(0, "Random seed.")
     # Critics: small heads on the reference policy's last-token hidden state.
-    critic_epochs: int = 200
+    critic_epochs: int = option(200, "Full-batch epochs of each critic.")
     critic_lr: float = 1e-3
     critic_hidden: int = 256
     # The critics read the policy's own reference features by default; a separate model
     # (a GGUF, a folder, or gemma3-270m) gives them features of its own instead.
-    critic_base: str | None = None
+    critic_base: str | None = option(
+        None,
+        "A separate model whose features the critics read (a GGUF, a folder or gemma3-270m).",
+        shown="the policy's own",
+    )
     # Efficiency.
-    lora: bool = True
-    lora_r: int = 8
-    lora_alpha: int = 16
+    lora: bool = option(
+        True, "Fine-tune every weight instead of LoRA.", flag="--full", switch=False
+    )
+    lora_r: int = option(8, "LoRA rank.")
+    lora_alpha: int = option(16, "LoRA alpha.")
     lora_dropout: float = 0.05
-    lora_targets: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
-    device: str = "auto"
-    dtype: str = "auto"  # bf16 on a GPU, fp32 on a CPU
-    gradient_checkpointing: bool | None = None  # None: on with a GPU
-    load_4bit: bool = False
+    lora_targets: tuple[str, ...] = option(
+        ("q_proj", "k_proj", "v_proj", "o_proj"), "Modules given adapters, comma-separated."
+    )
+    device: str = option("auto", "auto (a GPU if any), cpu, cuda, cuda:1.")
+    dtype: str = option("auto", "auto (bf16 on a GPU, fp32 on a CPU).", choices=DTYPES)
+    gradient_checkpointing: bool | None = option(
+        None,
+        "Recompute activations in the backward pass.",
+        flag="--gradient-checkpointing/--no-gradient-checkpointing",
+        shown="on with a GPU",
+    )
+    load_4bit: bool = option(False, "4-bit base weights (bitsandbytes, GPU).", switch=True)
     # Output.
-    merge: bool = True
-    gguf: bool = True
-    gguf_type: str = "f16"
+    merge: bool = option(
+        True, "Save the adapter only, not the merged model.", flag="--no-merge", switch=False
+    )
+    gguf: bool = option(True, "Skip the GGUF export.", flag="--no-gguf", switch=False)
+    gguf_type: str = option("f16", "Type of the GGUF export's matrices.", choices=GGUF_TYPES)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -119,7 +187,7 @@ def check(settings: TrainSettings) -> None:
         raise UsageError(f"--advantage is one of {', '.join(ADVANTAGES)}, not {s.advantage!r}")
     if s.objective not in OBJECTIVES:
         raise UsageError(f"--objective is one of {', '.join(OBJECTIVES)}, not {s.objective!r}")
-    if s.potential_data not in ("successful", "all"):
+    if s.potential_data not in POTENTIAL_DATA:
         raise UsageError("--potential-data is 'successful' or 'all'")
     if not 0 < s.gamma <= 1:
         raise UsageError("--gamma must be in (0, 1]")
@@ -134,7 +202,11 @@ def check(settings: TrainSettings) -> None:
         raise UsageError("--max-tokens cannot exceed --micro-batch-tokens")
     if s.lr <= 0:
         raise UsageError("--lr must be positive")
-    if s.dtype not in ("auto", "fp32", "bf16", "fp16"):
-        raise UsageError("--dtype is auto, fp32, bf16 or fp16")
+    if s.dtype not in DTYPES:
+        raise UsageError(f"--dtype is one of {', '.join(DTYPES)}, not {s.dtype!r}")
+    if s.gguf_type not in GGUF_TYPES:
+        raise UsageError(f"--gguf-type is one of {', '.join(GGUF_TYPES)}, not {s.gguf_type!r}")
+    if s.gguf and not s.merge:
+        raise UsageError("the GGUF export needs the merged model: drop --no-merge or add --no-gguf")
     if s.load_4bit and not s.lora:
         raise UsageError("--load-4bit needs LoRA: 4-bit base weights cannot be trained directly")

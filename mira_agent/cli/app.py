@@ -125,7 +125,7 @@ def main() -> None:
     except KeyboardInterrupt as exc:
         print(f"mira: {interruption(exc)}", file=sys.stderr)
         sys.exit(interruption_code(exc))
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(code if type(code) is int else 0)  # typer.Exit(n) comes back as n
 
 
 def _usage_error(exc: typer.TyperException) -> NoReturn:

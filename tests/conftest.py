@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.browser.session import BrowserOptions, BrowserSession
-from tests.helpers import FAILED_TASK, SUCCESS_TASK, mira
+from tests.helpers import FAILED_TASK, SUCCESS_TASK, TRAIN_ARGS, mira
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -188,34 +188,33 @@ def episodes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def converted_base(
     episodes_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> subprocess.CompletedProcess[str]:
-    """The session's first `mira finetune`, as a new user's first one: it converts the
-    embedded GGUF for transformers (about a minute on two cores) into the empty data
-    folder. Every test that trains or loads the base model asks for this first, so the
-    conversion is made once a session, and the tests of a first run read this run."""
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The session's first `mira finetune` (an SFT phase), as a new user's first one: it
+    converts the embedded GGUF for transformers (about a minute on two cores) into the
+    empty data folder. Every test that trains or loads the base model asks for this
+    first, so the conversion is made once a session; the tests of a first run, and of
+    SFT, read this run and its output folder."""
     pytest.importorskip("torch")
     from mira_agent.llm.models import default_local_model
     from mira_agent.train.base_model import converted_folder
 
     folder = converted_folder(default_local_model())
     assert not folder.exists(), f"{folder} was made before the first finetune: a test skipped"
+    out = tmp_path_factory.mktemp("first-finetune") / "sft"
     done = mira(
         "finetune",
         "--episodes",
         str(episodes_db),
         "--out",
-        str(tmp_path_factory.mktemp("first-finetune") / "out"),
+        str(out),
         "--algo",
         "sft",
-        "--max-updates",
-        "1",
-        "--max-tokens",
-        "256",
-        "--micro-batch-tokens",
-        "1024",
-        "--no-merge",
         "--no-gguf",
+        "--no-merge",
+        "--epochs",
+        "3",
+        *TRAIN_ARGS,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (folder / "config.json").is_file()
-    return done
+    return done, out

@@ -123,3 +123,16 @@ def mira(
         timeout=timeout,
         env={**os.environ, "COLUMNS": "200", **(env or {})},
     )
+
+
+# The short training run's options: prompts cut to 256 tokens, the whole batch in one step.
+TRAIN_ARGS = (
+    "--max-tokens",
+    "256",
+    "--micro-batch-tokens",
+    "2048",
+    "--batch-size",
+    "64",
+    "--critic-epochs",
+    "100",
+)

@@ -10,6 +10,7 @@ GGUF export in llama.cpp.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,21 +20,10 @@ from mira_agent.store.database import EpisodeStore
 pytest.importorskip("torch")
 pytest.importorskip("peft")
 
-from tests.helpers import SUCCESS_TASK, mira
+from tests.helpers import SUCCESS_TASK, TRAIN_ARGS, mira
 
 # The session converts the embedded model once, in its first finetune, before these run.
 pytestmark = pytest.mark.usefixtures("converted_base")
-
-TRAIN_ARGS = (
-    "--max-tokens",
-    "256",
-    "--micro-batch-tokens",
-    "2048",
-    "--batch-size",
-    "64",
-    "--critic-epochs",
-    "100",
-)
 
 
 @pytest.fixture(scope="module")
@@ -150,22 +140,10 @@ def test_the_gguf_export_runs_in_llama_cpp_through_mira_s_backend(trained: Path)
     assert reply.usage.completion_tokens > 0
 
 
-def test_sft_makes_the_demonstrated_actions_more_likely(episodes_db: Path, tmp_path: Path) -> None:
-    out = tmp_path / "sft"
-    done = mira(
-        "finetune",
-        "--episodes",
-        str(episodes_db),
-        "--out",
-        str(out),
-        "--algo",
-        "sft",
-        "--no-gguf",
-        "--no-merge",
-        "--epochs",
-        "3",
-        *TRAIN_ARGS,
-    )
+def test_sft_makes_the_demonstrated_actions_more_likely(
+    converted_base: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    done, out = converted_base  # the session's first finetune: an SFT phase
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [json.loads(line) for line in (out / "signals.jsonl").read_text().splitlines()]
     assert len(rows) == 4  # the successful episode's actions only

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.browser.session import BrowserOptions, BrowserSession
-from tests.helpers import FAILED_TASK, SUCCESS_TASK, TRAIN_ARGS, mira
+from tests.helpers import FAILED_TASK, SUCCESS_TASK, TRAIN_ARGS, finetune, mira
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -201,12 +201,9 @@ def converted_base(
     folder = converted_folder(default_local_model())
     assert not folder.exists(), f"{folder} was made before the first finetune: a test skipped"
     out = tmp_path_factory.mktemp("first-finetune") / "sft"
-    done = mira(
-        "finetune",
-        "--episodes",
-        str(episodes_db),
-        "--out",
-        str(out),
+    done = finetune(
+        episodes_db,
+        out,
         "--algo",
         "sft",
         "--no-gguf",

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from mira_agent.agent import events as ev
 from mira_agent.browser.executor import execute
@@ -136,3 +137,10 @@ TRAIN_ARGS = (
     "--critic-epochs",
     "100",
 )
+
+
+def finetune(
+    episodes: Path, out: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`mira finetune --episodes EPISODES --out OUT ARGS…` in a child process."""
+    return mira("finetune", "--episodes", str(episodes), "--out", str(out), *args, env=env)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mira_agent.store.database import EpisodeStore
-from tests.helpers import mira
+from tests.helpers import finetune, mira
 
 pytest.importorskip("torch")
 
@@ -51,14 +51,14 @@ def unlabelled_db(tmp_path: Path) -> Path:
 
 def test_a_missing_database(tmp_path: Path) -> None:
     refused(
-        mira("finetune", "--episodes", str(tmp_path / "none.db"), "--out", str(tmp_path / "o")),
+        finetune(tmp_path / "none.db", tmp_path / "o"),
         "no episode database",
     )
 
 
 def test_an_empty_database(empty_db: Path, tmp_path: Path) -> None:
     refused(
-        mira("finetune", "--episodes", str(empty_db), "--out", str(tmp_path / "o")),
+        finetune(empty_db, tmp_path / "o"),
         "no episodes to train on",
     )
 
@@ -67,22 +67,14 @@ def test_episodes_without_labels_are_counted_and_refused(
     unlabelled_db: Path, tmp_path: Path
 ) -> None:
     refused(
-        mira("finetune", "--episodes", str(unlabelled_db), "--out", str(tmp_path / "o")),
+        finetune(unlabelled_db, tmp_path / "o"),
         "1 no outcome label",
     )
 
 
 def test_a_model_path_that_does_not_exist(tmp_path: Path, episodes_db: Path) -> None:
     refused(
-        mira(
-            "finetune",
-            "--episodes",
-            str(episodes_db),
-            "--out",
-            str(tmp_path / "o"),
-            "--base",
-            str(tmp_path / "nope.gguf"),
-        ),
+        finetune(episodes_db, tmp_path / "o", "--base", str(tmp_path / "nope.gguf")),
         "no model at",
     )
 
@@ -91,15 +83,7 @@ def test_a_file_that_is_not_a_model(tmp_path: Path, episodes_db: Path) -> None:
     text = tmp_path / "notes.gguf"
     text.write_text("not a model")
     refused(
-        mira(
-            "finetune",
-            "--episodes",
-            str(episodes_db),
-            "--out",
-            str(tmp_path / "o"),
-            "--base",
-            str(text),
-        ),
+        finetune(episodes_db, tmp_path / "o", "--base", str(text)),
         "is not a GGUF file",
     )
 
@@ -113,18 +97,7 @@ def test_a_model_that_does_not_say_its_size_is_refused_before_loading(
     cut = tmp_path / "cut.gguf"
     cut.write_bytes(b"GGUF" + (3).to_bytes(4, "little") + (1).to_bytes(8, "little"))
     for base, message in ((folder, "does not state hidden_size"), (cut, "could not be read")):
-        refused(
-            mira(
-                "finetune",
-                "--episodes",
-                str(episodes_db),
-                "--out",
-                str(tmp_path / "o"),
-                "--base",
-                str(base),
-            ),
-            message,
-        )
+        refused(finetune(episodes_db, tmp_path / "o", "--base", str(base)), message)
     assert not (tmp_path / "o").exists()
 
 
@@ -133,7 +106,7 @@ def test_an_output_folder_with_something_in_it(tmp_path: Path, episodes_db: Path
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     refused(
-        mira("finetune", "--episodes", str(episodes_db), "--out", str(out)),
+        finetune(episodes_db, out),
         "is not empty",
     )
     assert (out / "keep.txt").read_text() == "mine"
@@ -141,7 +114,7 @@ def test_an_output_folder_with_something_in_it(tmp_path: Path, episodes_db: Path
 
 def test_resume_with_nothing_to_resume(tmp_path: Path, episodes_db: Path) -> None:
     refused(
-        mira("finetune", "--episodes", str(episodes_db), "--out", str(tmp_path), "--resume"),
+        finetune(episodes_db, tmp_path, "--resume"),
         "nothing to resume",
     )
 
@@ -157,12 +130,9 @@ def test_the_memory_guard_stops_a_run_that_cannot_fit(
     else:
         request.getfixturevalue("converted_base")
         env = {}
-    done = mira(
-        "finetune",
-        "--episodes",
-        str(episodes_db),
-        "--out",
-        str(tmp_path / "o"),
+    done = finetune(
+        episodes_db,
+        tmp_path / "o",
         "--max-tokens",
         "40000000",
         "--micro-batch-tokens",
@@ -201,7 +171,7 @@ def test_a_first_finetune_writes_only_mira_s_own_lines(converted_base: Any) -> N
 )
 def test_bad_options(args: tuple[str, ...], message: str, tmp_path: Path, empty_db: Path) -> None:
     refused(
-        mira("finetune", "--episodes", str(empty_db), "--out", str(tmp_path / "o"), *args),
+        finetune(empty_db, tmp_path / "o", *args),
         message,
     )
 

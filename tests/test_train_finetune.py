@@ -20,7 +20,7 @@ from mira_agent.store.database import EpisodeStore
 pytest.importorskip("torch")
 pytest.importorskip("peft")
 
-from tests.helpers import SUCCESS_TASK, TRAIN_ARGS, mira
+from tests.helpers import SUCCESS_TASK, TRAIN_ARGS, finetune, mira
 
 # The session converts the embedded model once, in its first finetune, before these run.
 pytestmark = pytest.mark.usefixtures("converted_base")
@@ -29,16 +29,7 @@ pytestmark = pytest.mark.usefixtures("converted_base")
 @pytest.fixture(scope="module")
 def trained(episodes_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("finetune") / "run"
-    done = mira(
-        "finetune",
-        "--episodes",
-        str(episodes_db),
-        "--out",
-        str(out),
-        "--epochs",
-        "4",
-        *TRAIN_ARGS,
-    )
+    done = finetune(episodes_db, out, "--epochs", "4", *TRAIN_ARGS)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "action log-probability change" in done.stdout
     return out
@@ -257,12 +248,9 @@ def test_the_critics_can_read_a_separate_model(episodes_db: Path, tmp_path: Path
     import torch
 
     out = tmp_path / "critic"
-    done = mira(
-        "finetune",
-        "--episodes",
-        str(episodes_db),
-        "--out",
-        str(out),
+    done = finetune(
+        episodes_db,
+        out,
         "--critic-base",
         "gemma3-270m",
         "--max-updates",

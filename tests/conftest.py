@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -61,6 +62,14 @@ CACHE_VARIABLES = (
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A suite started with SIGINT ignored (nohup, or `&` in a shell without job
+    control) would hand that on to every `mira` it starts, and the tests that press
+    Ctrl-C on one would see it ignored; they get the usual Ctrl-C instead."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)

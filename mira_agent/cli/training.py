@@ -91,14 +91,14 @@ def _parameter(field: dataclasses.Field[Any]) -> inspect.Parameter:
         default = None
     else:
         choices = meta["choices"]
-        kind = Literal[choices] if choices else _value_type(field)  # Literal: click's choice
+        value_type = Literal[choices] if choices else _value_type(field)  # a click choice
         annotation = Annotated[
-            kind | None,
+            value_type | None,
             typer.Option(flag, help=_help(field), show_default=False, rich_help_panel=PANEL),
         ]
         default = None
-    kind = inspect.Parameter.KEYWORD_ONLY
-    return inspect.Parameter(PREFIX + field.name, kind, default=default, annotation=annotation)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    return inspect.Parameter(PREFIX + field.name, keyword, default=default, annotation=annotation)
 
 
 def settings_from(values: dict[str, Any]) -> TrainSettings:

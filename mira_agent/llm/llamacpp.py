@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from mira_agent.llm.base import Completion, LLMError, Message, Usage
+from mira_agent.llm.base import Backend, Completion, LLMError, Message, Request, Usage
 from mira_agent.llm.chat_format import END, render_gemma
 from mira_agent.llm.models import resolve_local_model
 
@@ -31,7 +31,7 @@ def _default_threads() -> int:
     return int(configured) if configured.isdigit() and int(configured) > 0 else os.cpu_count() or 2
 
 
-class LocalBackend:
+class LocalBackend(Backend):
     """llama.cpp on a GGUF file: the embedded Gemma 3 270M unless `model` names another."""
 
     name = "local"
@@ -107,17 +107,10 @@ class LocalBackend:
             prefix += 1
         return prefix
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-    ) -> Completion:
-        prompt = self.render(messages)
+    def answer(self, request: Request) -> Completion:
+        prompt = self.render(request.messages)
         tokens = self.tokenize(prompt)
-        if len(tokens) + max_tokens > self.context:
+        if len(tokens) + request.max_tokens > self.context:
             raise LLMError(
                 f"the prompt has {len(tokens)} tokens and the context holds {self.context}:"
                 " shorten the observation (or raise --context)"
@@ -128,10 +121,10 @@ class LocalBackend:
         started = time.perf_counter()
         result = self._llm.create_completion(
             tokens,
-            max_tokens=max_tokens,
-            temperature=temperature,
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
             stop=[END],
-            grammar=self._grammar(schema) if schema is not None else None,
+            grammar=self._grammar(request.schema) if request.schema is not None else None,
         )
         latency = time.perf_counter() - started
         text = result["choices"][0]["text"]

@@ -55,8 +55,9 @@ def retried(call: Callable[[], T], *, attempts: int) -> T:
 def refusal(status: int | None, where: str, model: str, detail: str) -> LLMError:
     """The error for an endpoint's HTTP refusal, by what the user must fix: the key
     (401, 403), the model's name (404), or what the endpoint itself says (any other)."""
+    said = f": {detail}" if detail else ""
     if status in (401, 403):
-        return MissingKeyError(f"{where} rejected the API key ({status}): {detail}")
+        return MissingKeyError(f"{where} rejected the API key ({status}){said}")
     if status == 404:
-        return ModelNotFoundError(f"{where} has no model {model!r}: {detail}")
-    return LLMError(f"{where} answered {status}: {detail}")
+        return ModelNotFoundError(f"{where} has no model {model!r}{said}")
+    return LLMError(f"{where} answered {status}{said}")

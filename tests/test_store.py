@@ -131,6 +131,14 @@ def test_an_older_database_upgrades_itself_and_keeps_its_rows(tmp_path: Path) ->
     assert store.episode(episode["id"])["label_source"] == "user"
 
 
+def test_a_new_database_has_every_migration_in_number_order_and_latest_is_the_last() -> None:
+    db = Database(memory=True)
+    migrate(db)
+    names = applied(db)
+    assert [int(name.split("_")[0]) for name in names] == list(range(1, len(names) + 1))
+    assert names[-1] == LATEST
+
+
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("not a database at all " * 100)

@@ -4,7 +4,7 @@ Indexing: an episode of T actions visits states s_0 … s_T; action t (0-based) 
 s_t and leads to s_{t+1}. Rewards r_0 … r_{T-1} are zero except the last, the outcome.
 Potentials and values are given per state, s_0 … s_T.
 
-The formulas are those of `../shared/docs/method.md` (MiRA, with WebRL's advantage and
+The formulas are those of `docs/method.md` (MiRA, with WebRL's advantage and
 loss); where the papers leave a choice open, the docstring says which one mira makes.
 The loss function takes numbers or tensors alike, so the trainer uses this very function
 on torch tensors.

@@ -17,13 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from mira_agent.sites.answers import parse_amount, parse_count
 from mira_agent.sites.base import Task
 from mira_agent.sites.forms import luhn_ok
 from mira_agent.sites.shop import ShopSite
 from mira_agent.sites.shop.data import CATEGORIES, ShopData, words
 from mira_agent.sites.shop.forms import parse_price
 from mira_agent.sites.shop.search import ProductQuery, run_query
-from mira_agent.sites.shop.tasks import parse_amount, parse_count
 from mira_agent.sites.web import Request, Response
 
 CARD = {

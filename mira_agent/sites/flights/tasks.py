@@ -13,12 +13,12 @@ Milestone and success checks are closures over the task's facts and read only th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from mira_agent.sites.answers import long_date, normalize, parse_amount
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.flights.data import (
     AIRPORTS_BY_CODE,
@@ -171,37 +171,12 @@ def _pick_day(data: FlightData, spec: _Spec) -> date:
     return spec.day
 
 
-def _clean(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def _names(travelers: Sequence[Traveler]) -> list[tuple[str, str]]:
-    return sorted((_clean(t.first_name), _clean(t.last_name)) for t in travelers)
+    return sorted((normalize(t.first_name), normalize(t.last_name)) for t in travelers)
 
 
 def _adults(n: int) -> str:
     return f"{n} adult" if n == 1 else f"{n} adults"
-
-
-def _long_date(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def parse_amount(answer: str | None) -> float | None:
-    """The one amount in an answer ("$1,234", "1234 USD", "It costs $234."), else None.
-
-    Dollar-marked numbers win over bare ones; an answer naming two different amounts
-    is ambiguous and reads as no amount.
-    """
-    if not answer:
-        return None
-    found = re.findall(r"(\$?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?", answer)
-    if not found:
-        return None
-    marked = [f for f in found if f[0]]
-    chosen = marked or found
-    values = {float(whole.replace(",", "") + (frac or "")) for _, whole, frac in chosen}
-    return values.pop() if len(values) == 1 else None
 
 
 def _search_matches(record: SearchRecord, spec: _Spec, day: str, passengers: int | None) -> bool:
@@ -272,7 +247,7 @@ def _build(data: FlightData, spec: _Spec) -> Task:
         "expected_flight_number": expected.number,
         "expected_price": price,
     }
-    route = f"from {origin.city} to {destination.city} on {_long_date(day)}"
+    route = f"from {origin.city} to {destination.city} on {long_date(day)}"
     if spec.booking:
         intent, success = _booking_parts(spec, expected, milestones, params, route)
     else:
@@ -365,7 +340,7 @@ def _information_success(price: int) -> Callable[[Any, str | None], bool]:
     """Right when the answer names the price and nothing was booked along the way."""
 
     def success(state: FlightState, answer: str | None) -> bool:
-        return parse_amount(answer) == float(price) and not state.bookings
+        return parse_amount(answer) == price * 100 and not state.bookings
 
     return success
 

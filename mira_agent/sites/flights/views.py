@@ -6,8 +6,10 @@ books twice.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from urllib.parse import urlencode
 
+from mira_agent.sites.answers import long_date
 from mira_agent.sites.flights.data import (
     AIRPORTS,
     AIRPORTS_BY_CODE,
@@ -64,11 +66,6 @@ def money(amount: int) -> str:
     return f"${amount:,}"
 
 
-def long_date(day: date) -> str:
-    """Monday, December 14, 2026."""
-    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
-
-
 def fare_parts(price: int) -> tuple[int, int]:
     """Split a per-person price into base fare and taxes (which add up to the price)."""
     base = round(price * 0.84)
@@ -87,7 +84,7 @@ class FlightApp(WebApp):
                 "duration": duration,
                 "stops": stops_text,
                 "money": money,
-                "long_date": long_date,
+                "long_date": partial(long_date, weekday=True),
             },
             globals={
                 "site_title": SITE_TITLE,

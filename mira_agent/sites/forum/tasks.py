@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mira_agent.sites.answers import names_one, parse_count, same_text
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.forum.data import (
     CURRENT_USER,
@@ -33,65 +34,12 @@ SITE = "forum"
 Check = Callable[[ForumState], bool]
 Success = Callable[[ForumState, "str | None"], bool]
 
-_NUMBER_NAMES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty",
-)  # fmt: skip
-_NUMBER_WORDS = {word: n for n, word in enumerate(_NUMBER_NAMES)}
-
-
-# -- reading answers and texts leniently -----------------------------------------------
-
-
-def normalize(text: str | None) -> str:
-    """Lower case, curly quotes and punctuation gone, whitespace collapsed."""
-    if not text:
-        return ""
-    text = text.casefold().replace("\u2019", "'").replace("'", "")
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
-def names_title(answer: str | None, title: str, others: Iterable[str]) -> bool:
-    """The answer is the title, or contains it and no other candidate title."""
-    said, wanted = normalize(answer), normalize(title)
-    if not said or not wanted:
-        return False
-    if said == wanted:
-        return True
-    if f" {wanted} " not in f" {said} ":
-        return False
-    return not any(
-        normalize(o) and f" {normalize(o)} " in f" {said} " and normalize(o) != wanted
-        for o in others
-    )
-
-
-def parse_count(answer: str | None) -> int | None:
-    """The one number in an answer ("5", "five comments", "They wrote 5."), else None."""
-    if not answer:
-        return None
-    found = {int(n) for n in re.findall(r"\d+", answer)}
-    found |= {
-        _NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", answer.casefold()) if w in _NUMBER_WORDS
-    }
-    return found.pop() if len(found) == 1 else None
-
 
 def names_user(answer: str | None, user: str) -> bool:
     """The answer names `user` ("packetloss", "u/packetloss") and no other user."""
     tokens = set(re.findall(r"[a-z0-9_]+", (answer or "").casefold()))
     others = {u for u in (*USERS, CURRENT_USER) if u != user}
     return user in tokens and not tokens & others
-
-
-def same_text(typed: str, wanted: str) -> bool:
-    """Equal up to case, surrounding quotes and whitespace (line breaks included)."""
-
-    def flat(text: str) -> str:
-        return " ".join(text.strip().strip("\"'\u201c\u201d").split()).casefold()
-
-    return flat(typed) == flat(wanted)
 
 
 # -- what else may have changed ---------------------------------------------------------
@@ -217,7 +165,7 @@ def top_of_month(data: ForumData, task_id: str, forum: str, split: str) -> Task:
                 lambda s: _listed(s, forum, "top"),
             ),
         ],
-        _info_success(lambda a: names_title(a, expected.title, [p.title for p in posts])),
+        _info_success(lambda a: names_one(a, expected.title, [p.title for p in posts])),
         split=split,
         tags=("information", "sorting", "comparison"),
         params={

@@ -5,9 +5,9 @@ redirect/get), so reloading a page never votes or posts twice.
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlencode
 
+from mira_agent.sites.answers import long_date
 from mira_agent.sites.forum.board import SORTS, Board, CommentView, PostView
 from mira_agent.sites.forum.data import CURRENT_USER, FORUMS, FORUMS_BY_SLUG, ForumData
 from mira_agent.sites.forum.forms import FormResult, validate_comment, validate_post
@@ -16,11 +16,6 @@ from mira_agent.sites.web import Request, Response, WebApp, redirect
 
 SITE_TITLE = "Commons"
 PAGE_SIZE = 25
-
-
-def long_date(moment: datetime) -> str:
-    """June 12, 2026."""
-    return f"{moment:%B} {moment.day}, {moment.year}"
 
 
 def points(score: int) -> str:

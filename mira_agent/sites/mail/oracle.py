@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
+from mira_agent.sites.answers import money, parse_amount
 from mira_agent.sites.base import Task
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
@@ -187,13 +188,13 @@ class MailOracle:
             links = page.links([p["subject"]])
             if len(self.amounts) >= len(links):
                 cents = sum(self.amounts.values())
-                return Action("stop", {"answer": f"${cents // 100:,}.{cents % 100:02d}"})
+                return Action("stop", {"answer": money(cents)})
             return _click(links[len(self.amounts)])
         if page.path.startswith("/message/"):
             found = _AMOUNT.search(page.observation.text)
             if found is None:
                 raise LookupError("no amount on the receipt")
-            self.amounts[page.path] = round(float(found.group(1).replace(",", "")) * 100)
+            self.amounts[page.path] = parse_amount(found.group(1)) or 0
             return page.click_link(f"← Back to {p['folder']}")
         return page.click_link(p["folder"], prefix=True)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from mira_agent.sites.answers import money, normalize, parse_amount, parse_day, parse_phone, says
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.mail.data import ACCOUNTING, MailData, Message, long_day
 from mira_agent.sites.mail.state import PURGED, MailState
@@ -26,89 +27,6 @@ SITE = "mail"
 START = "/folder/inbox"
 Check = Callable[[MailState], bool]
 Success = Callable[[MailState, str | None], bool]
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
-
-
-# -- reading answers leniently -------------------------------------------------------
-
-
-def words(text: str) -> str:
-    """Text reduced to its words: case, punctuation and spacing do not matter."""
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
-
-
-def says(text: str, expected: str) -> bool:
-    """Whether `text` contains `expected`, word for word."""
-    return f" {words(expected)} " in f" {words(text)} "
-
-
-def parse_phone(answer: str | None) -> str | None:
-    """The digits of the one phone number in an answer (a leading 1 dropped), else None."""
-    if not answer:
-        return None
-    found = re.findall(r"\+?1?[\s.-]*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}", answer)
-    numbers = {re.sub(r"\D", "", f)[-10:] for f in found}
-    return numbers.pop() if len(numbers) == 1 else None
-
-
-def parse_cents(answer: str | None) -> int | None:
-    """The one amount in an answer ("$1,234.50", "1234.5 dollars") in cents, else None."""
-    if not answer:
-        return None
-    found = re.findall(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)", answer)
-    amounts = {
-        int(whole.replace(",", "")) * 100 + int((frac or "0").ljust(2, "0"))
-        for whole, frac in found
-    }
-    return amounts.pop() if len(amounts) == 1 else None
-
-
-def parse_day(answer: str | None, year: int = 2026) -> date | None:
-    """The one date in an answer: 2026-03-25, March 25, 25 March, Mar 25th, 3/25."""
-    if not answer:
-        return None
-    text = answer.casefold()
-    found: set[date] = set()
-
-    def add(y: int, m: int, d: int) -> None:
-        try:
-            found.add(date(y, m, d))
-        except ValueError:
-            found.add(date.min)  # an impossible date makes the answer wrong
-
-    for y, m, d in re.findall(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text):
-        add(int(y), int(m), int(d))
-    text = re.sub(r"\b\d{4}-\d{1,2}-\d{1,2}\b", " ", text)
-    for m, d in re.findall(rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", text):
-        add(year, _MONTHS[m], int(d))
-    for d, m in re.findall(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_WORD})\b", text):
-        add(year, _MONTHS[m], int(d))
-    for m, d in re.findall(r"\b(\d{1,2})/(\d{1,2})(?:/\d{2,4})?\b", text):
-        add(year, int(m), int(d))
-    return found.pop() if len(found) == 1 else None
-
 
 # -- what checks ask of the state ----------------------------------------------------
 
@@ -406,7 +324,7 @@ def _invite_task(data: MailData) -> Task:
         return (
             len(sent) == 1
             and sent_right(sent[0])
-            and words(sent[0].subject) == words(subject)
+            and normalize(sent[0].subject) == normalize(subject)
             and says(sent[0].body, body)
             and no_filing(state)
         )
@@ -582,7 +500,7 @@ def _receipts_task(data: MailData) -> Task:
         return len(ids & set(state.opened))
 
     def success(state: MailState, answer: str | None) -> bool:
-        return parse_cents(answer) == total and untouched(state)
+        return parse_amount(answer) == total and untouched(state)
 
     return _task(
         "mail-brightwater-receipts-total",
@@ -613,7 +531,7 @@ def _receipts_task(data: MailData) -> Task:
             "folder": "Receipts",
             "subject": receipts[0].subject,
             "count": len(ids),
-            "expected_answer": f"${total // 100:,}.{total % 100:02d}",
+            "expected_answer": money(total),
         },
     )
 
@@ -665,7 +583,7 @@ def _draft_task(data: MailData) -> Task:
         return set(m.recipients) == emails and len(m.recipients) == len(emails)
 
     def complete(m: Message) -> bool:
-        return addressed(m) and words(m.subject) == words(subject) and says(m.body, body)
+        return addressed(m) and normalize(m.subject) == normalize(subject) and says(m.body, body)
 
     def success(state: MailState, answer: str | None) -> bool:
         return any(complete(m) for m in state.drafts_saved) and not state.sent and no_filing(state)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
+from mira_agent.sites.answers import normalize
 from mira_agent.sites.base import Task
 from mira_agent.sites.shop.data import CATEGORIES, SHIPPING_METHODS
 from mira_agent.sites.shop.search import SORTS
@@ -254,7 +255,7 @@ class ShopOracle:
                 return page.click("Categories", role="link", exact=True)
             return self._fix_filters(page, find)
         query = find.get("query", "")
-        if page.is_listing and _same_words(page.arg("q"), query):
+        if page.is_listing and normalize(page.arg("q")) == normalize(query):
             return self._fix_filters(page, find)
         box = page.find("Search products", role="searchbox", exact=True)
         assert box is not None, "every page has the search box"
@@ -277,16 +278,12 @@ def _label(name: str, option: str) -> str:
     return f"{name} ({option})" if option else name
 
 
-def _same_words(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
-
-
 def _listing_ok(page: _Page, find: dict[str, str]) -> bool:
     """Whether the listing on screen is the one `find` asks for (query, filters, sort)."""
     category = find.get("category")
     if category and page.path != f"/category/{category}":
         return False
-    if not category and not _same_words(page.arg("q"), find.get("query", "")):
+    if not category and normalize(page.arg("q")) != normalize(find.get("query", "")):
         return False
     if page.arg("max_price") != find.get("max_price", ""):
         return False

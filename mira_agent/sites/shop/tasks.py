@@ -15,11 +15,19 @@ address and card, the answer.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mira_agent.sites.answers import (
+    first_number,
+    long_date,
+    money,
+    normalize,
+    numbers,
+    parse_amount,
+    parse_count,
+)
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.shop.data import (
     CATEGORIES,
@@ -31,7 +39,6 @@ from mira_agent.sites.shop.data import (
     ShopData,
 )
 from mira_agent.sites.shop.state import ShopState, contents
-from mira_agent.sites.shop.views import long_date, money
 
 SITE = "shop"
 TEST_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/28", "cvv": "123"}
@@ -40,63 +47,6 @@ Success = Callable[[Any, str | None], bool]
 
 # (product id, option or None for "any option"): quantity
 Wanted = dict[tuple[str, str | None], int]
-
-
-# -- reading answers ---------------------------------------------------------------------
-
-
-def parse_amount(answer: str | None) -> int | None:
-    """The one amount of money in an answer, in cents ("$1,234.50", "1234.5 USD").
-
-    Dollar-marked numbers win over bare ones; two different amounts read as none.
-    """
-    if not answer:
-        return None
-    found = re.findall(r"(\$?)\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)", answer)
-    if not found:
-        return None
-    chosen = [f for f in found if f[0]] or found
-    values = {
-        int(whole.replace(",", "")) * 100 + int((cents or "0").ljust(2, "0"))
-        for _, whole, cents in chosen
-    }
-    return values.pop() if len(values) == 1 else None
-
-
-_NUMBER_WORDS = {
-    "zero": 0,
-    "no": 0,
-    "none": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-
-
-def parse_count(answer: str | None) -> int | None:
-    """The one whole number in an answer, digits or a word up to ten; else None."""
-    if not answer:
-        return None
-    text = answer.casefold()
-    numbers = {int(n) for n in re.findall(r"(?<![\d.])\d+(?![\d.])", text.replace("5-star", ""))}
-    numbers |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS}
-    return numbers.pop() if len(numbers) == 1 else None
-
-
-def clean(text: str) -> str:
-    """Lower case, no punctuation around words, single spaces: for lenient comparison."""
-    return " ".join(re.sub(r"[^\w\s'-]", " ", text.casefold()).split())
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
 
 
 # -- checks shared by tasks --------------------------------------------------------------
@@ -165,9 +115,9 @@ def _lines_match(lines: Iterable[tuple[str, str, int]], wanted: Wanted) -> bool:
 
 def _address_matches(address: Address, expected: Address) -> bool:
     return (
-        clean(address.full_name) == clean(expected.full_name)
-        and clean(address.street) == clean(expected.street)
-        and clean(address.city) == clean(expected.city)
+        normalize(address.full_name) == normalize(expected.full_name)
+        and normalize(address.street) == normalize(expected.street)
+        and normalize(address.city) == normalize(expected.city)
         and address.state == expected.state
         and address.zip_code == expected.zip_code
     )
@@ -264,11 +214,6 @@ def _kind_plural(kind: str) -> str:
     return {"Chef's Knife": "chef's knives", "Wireless Mouse": "wireless mice"}.get(
         kind, kind.lower() + "s"
     )
-
-
-def _number(value: str) -> float:
-    match = re.search(r"\d+(?:\.\d+)?", value.replace(",", ""))
-    return float(match.group()) if match else 0.0
 
 
 @dataclass(frozen=True)
@@ -408,13 +353,13 @@ def _attribute_of_priciest(data: ShopData) -> _Built:
         choice = (kind, label, max(products, key=lambda p: p.price), products)
     kind, label, expected, products = choice
     value = expected.attribute(label)
-    others = {_number(p.attribute(label)) for p in products} - {_number(value)}
+    others = {first_number(p.attribute(label)) for p in products} - {first_number(value)}
 
     def success(state: ShopState, answer: str | None) -> bool:
         if not answer or not _no_orders(state):
             return False
-        said = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", answer.replace(",", ""))}
-        return _number(value) in said and not (said & others)
+        said = numbers(answer)
+        return first_number(value) in said and not (said & others)
 
     return _Built(
         intent=(
@@ -565,9 +510,9 @@ def _review_last_delivery(data: ShopData) -> _Built:
         return (
             review.product_id == product.id
             and review.rating == rating
-            and clean(review.title) == clean(title)
-            and clean(review.body) == clean(body)
-            and clean(review.nickname) == clean(nickname)
+            and normalize(review.title) == normalize(title)
+            and normalize(review.body) == normalize(body)
+            and normalize(review.nickname) == normalize(nickname)
         )
 
     return _Built(
@@ -759,13 +704,15 @@ def _gift_next_day(data: ShopData) -> _Built:
     ):
         products = data.of_kind(kind)
         cheapest = min(products, key=lambda p: p.price)
-        sizes = sorted({_number(p.attribute("Capacity")) for p in products})
+        sizes = sorted({first_number(p.attribute("Capacity")) for p in products})
         for size in sizes[1:]:
-            big = [p for p in products if _number(p.attribute("Capacity")) >= size]
+            big = [p for p in products if first_number(p.attribute("Capacity")) >= size]
             pick = min(big, key=lambda p: p.price)
             if pick != cheapest and pick.in_stock and pick.id not in leftovers:
                 text = next(
-                    p.attribute("Capacity") for p in big if _number(p.attribute("Capacity")) == size
+                    p.attribute("Capacity")
+                    for p in big
+                    if first_number(p.attribute("Capacity")) == size
                 )
                 choice = (kind, text, pick)
                 break
@@ -825,8 +772,12 @@ def _compare_ratings(data: ShopData, rng: random.Random) -> _Built:
     winner, loser = (first, second) if first.rating > second.rating else (second, first)
 
     def success(state: ShopState, answer: str | None) -> bool:
-        said = clean(answer or "")
-        return clean(winner.name) in said and clean(loser.name) not in said and _no_orders(state)
+        said = normalize(answer or "")
+        return (
+            normalize(winner.name) in said
+            and normalize(loser.name) not in said
+            and _no_orders(state)
+        )
 
     return _Built(
         intent=(

@@ -4,10 +4,10 @@ the customer did. Forms follow post/redirect/get, so reloading never orders twic
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from mira_agent.sites.answers import long_date, money
 from mira_agent.sites.forms import card_digits, one_line
 from mira_agent.sites.shop.data import (
     CATEGORIES,
@@ -31,16 +31,6 @@ from mira_agent.sites.web import Request, Response, WebApp, redirect
 
 SITE_TITLE = "Corner Shop"
 ORDERS_PER_PAGE = 10
-
-
-def money(cents: int) -> str:
-    """Cents as dollars: $1,234.50."""
-    return f"${cents / 100:,.2f}"
-
-
-def long_date(day: date) -> str:
-    """June 8, 2026."""
-    return f"{day:%B} {day.day}, {day.year}"
 
 
 def stars(rating: float) -> str:

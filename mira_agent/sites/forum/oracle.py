@@ -3,20 +3,35 @@
 It reads the observation text a model reads (the URL and the elements by role and
 name) and answers with the same actions a model would give, so a run of it proves each
 task solvable through mira's browser layer. It keeps only the memory a person would
-(what it already did: typed, posted, deleted, which comments it upvoted). `overrides`
-replaces task facts, so a test can make it do the wrong thing on purpose.
+(what it already did: typed, posted, deleted, which comments it upvoted). Keyword changes
+replace fields of the task's facts, so a test can make it do the wrong thing on purpose.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
-from mira_agent.sites.base import Task
+from mira_agent.sites.base import Task, facts_as
 from mira_agent.sites.forum.data import CURRENT_USER
+from mira_agent.sites.forum.facts import (
+    CountComments,
+    CreatePost,
+    EditOwn,
+    FindAuthor,
+    MovePost,
+    ReplyTop,
+    Submission,
+    SubscribeAsk,
+    Top3Comment,
+    TopMonth,
+    UpvoteComments,
+    UpvotePosts,
+)
 
 _POST_PAGE = re.compile(r"/f/\w+/\d+")
 
@@ -24,9 +39,9 @@ _POST_PAGE = re.compile(r"/f/\w+/\d+")
 class ForumOracle:
     """Decides the next action for a forum task from the current observation."""
 
-    def __init__(self, task: Task, *, overrides: dict[str, Any] | None = None) -> None:
+    def __init__(self, task: Task, **changes: Any) -> None:
         self.task = task
-        self.p: dict[str, Any] = {**task.params, **(overrides or {})}
+        self.facts = replace(task.facts, **changes)
         self.done: set[str] = set()  # things done once: "typed", "sent", "deleted"...
         self.upvoted: set[str] = set()  # titles of posts whose comment is upvoted
         self.current = ""
@@ -35,49 +50,65 @@ class ForumOracle:
         url = urlparse(observation.url)
         path, query = url.path, parse_qs(url.query)
         elements = observation.elements()
-        handler = getattr(self, "_" + self.p["kind"])
-        return handler(path, query, elements)
+        steps = {
+            TopMonth: self._top_month,
+            CountComments: self._count_comments,
+            FindAuthor: self._find_author,
+            ReplyTop: self._reply_top,
+            CreatePost: self._create_post,
+            EditOwn: self._edit_own,
+            UpvotePosts: self._upvote_posts,
+            UpvoteComments: self._upvote_comments,
+            SubscribeAsk: self._subscribe_ask,
+            MovePost: self._move_post,
+            Top3Comment: self._top3_comment,
+        }
+        return steps[type(self.facts)](path, query, elements)
 
     # -- information tasks ---------------------------------------------------------------
 
     def _top_month(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
-        if path == f"/f/{self.p['forum']}":
+        p = facts_as(self.facts, TopMonth)
+        if path == f"/f/{p.forum}":
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
-            return _stop(self.p["answer"])
-        return _click(els, self.p["forum_title"], "link")
+            return _stop(p.answer)
+        return _click(els, p.forum_title, "link")
 
     def _count_comments(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        user = self.p["user"]
+        p = facts_as(self.facts, CountComments)
+        user = p.user
         if path == f"/u/{user}/comments":
-            return _stop(self.p["answer"])
+            return _stop(p.answer)
         return self._to_profile_comments(path, els, user)
 
     def _find_author(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, FindAuthor)
         if path == "/search":
-            return _click(els, self.p["title"], "link")
+            return _click(els, p.title, "link")
         if _POST_PAGE.fullmatch(path):
-            return _stop(self.p["answer"])
-        return _type(els, "Search", self.p["query"], enter=True)
+            return _stop(p.answer)
+        return _type(els, "Search", p.query, enter=True)
 
     # -- action tasks ----------------------------------------------------------------------
 
     def _reply_top(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, ReplyTop)
         if "/reply/" in path:
             if "typed" not in self.done:
                 self.done.add("typed")
-                return _type(els, "Your reply", self.p["text"])
+                return _type(els, "Your reply", p.text)
             self.done.add("sent")
             return _click(els, "Post reply", "button")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Replied to the top comment.")
-            return _click(els, f"Reply to {self.p['comment_author']}", "link")
-        if path == f"/f/{self.p['forum']}":
-            return _click(els, self.p["title"], "link")
-        return _click(els, self.p["forum_title"], "link")
+            return _click(els, f"Reply to {p.comment_author}", "link")
+        if path == f"/f/{p.forum}":
+            return _click(els, p.title, "link")
+        return _click(els, p.forum_title, "link")
 
     def _create_post(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
         if path == "/submit":
@@ -87,10 +118,11 @@ class ForumOracle:
         return _click(els, "Submit a post", "link")
 
     def _edit_own(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, EditOwn)
         if path.endswith("/edit"):
             if "typed" not in self.done:
                 self.done.add("typed")
-                return _type(els, "Body", self.p["new_body"])
+                return _type(els, "Body", p.new_body)
             self.done.add("sent")
             return _click(els, "Save changes", "button")
         if _POST_PAGE.fullmatch(path):
@@ -98,26 +130,28 @@ class ForumOracle:
                 return _stop("Edited the post.")
             return _click(els, "Edit post", "link")
         if path == f"/u/{CURRENT_USER}":
-            return _click(els, self.p["title"], "link")
+            return _click(els, p.title, "link")
         return _click(els, "My profile", "link")
 
     def _upvote_posts(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        if path == f"/f/{self.p['forum']}":
-            for title in self.p["titles"]:
+        p = facts_as(self.facts, UpvotePosts)
+        if path == f"/f/{p.forum}":
+            for title in p.titles:
                 button = _named(els, f"Upvote post “{title}”", "button")
                 if "pressed" not in button.flags:
                     return _act("click", button)
             return _stop("Upvoted them all.")
-        return _click(els, self.p["forum_title"], "link")
+        return _click(els, p.forum_title, "link")
 
     def _upvote_comments(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        user = self.p["user"]
+        p = facts_as(self.facts, UpvoteComments)
+        user = p.user
         if path == f"/u/{user}/comments":
-            remaining = [t for t in self.p["titles"] if t not in self.upvoted]
+            remaining = [t for t in p.titles if t not in self.upvoted]
             if not remaining:
                 return _stop("Upvoted every comment.")
             self.current = remaining[0]
@@ -133,8 +167,9 @@ class ForumOracle:
     def _subscribe_ask(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
+        p = facts_as(self.facts, SubscribeAsk)
         if path == "/forums":
-            for name in self.p["subscribe"]:
+            for name in p.subscribe:
                 button = _find(els, f"Subscribe to {name}", "button")
                 if button is not None:
                     return _act("click", button)
@@ -146,6 +181,7 @@ class ForumOracle:
         return _click(els, "Forums", "link")
 
     def _move_post(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, MovePost)
         if path == "/submit":
             return self._fill_submit(els)
         if _POST_PAGE.fullmatch(path):
@@ -156,29 +192,30 @@ class ForumOracle:
         if "deleted" in self.done:
             return _click(els, "Submit a post", "link")
         if path == f"/u/{CURRENT_USER}":
-            return _click(els, self.p["title"], "link")
+            return _click(els, p.title, "link")
         return _click(els, "My profile", "link")
 
     def _top3_comment(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        if path == f"/f/{self.p['forum']}":
+        p = facts_as(self.facts, Top3Comment)
+        if path == f"/f/{p.forum}":
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
-            for title in self.p["titles"]:
+            for title in p.titles:
                 button = _named(els, f"Upvote post “{title}”", "button")
                 if "pressed" not in button.flags:
                     return _act("click", button)
-            return _click(els, self.p["titles"][0], "link")
+            return _click(els, p.titles[0], "link")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Upvoted the top three and commented.")
             if "typed" not in self.done:
                 self.done.add("typed")
-                return _type(els, "Add a comment", self.p["text"])
+                return _type(els, "Add a comment", p.text)
             self.done.add("sent")
             return _click(els, "Post comment", "button")
-        return _click(els, self.p["forum_title"], "link")
+        return _click(els, p.forum_title, "link")
 
     # -- shared steps ------------------------------------------------------------------------
 
@@ -191,13 +228,14 @@ class ForumOracle:
         return _type(els, "Search", user, enter=True)
 
     def _fill_submit(self, els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, Submission)
         forum = _named(els, "Forum", "combobox")
-        if forum.value != self.p["forum_title"]:
-            return Action("select", {"element": forum.id, "option": self.p["forum_title"]})
-        for label, key in (("Title", "title"), ("Body", "body")):
+        if forum.value != p.forum_title:
+            return Action("select", {"element": forum.id, "option": p.forum_title})
+        for label, key, text in (("Title", "title", p.title), ("Body", "body", p.body)):
             if f"typed-{key}" not in self.done:
                 self.done.add(f"typed-{key}")
-                return _type(els, label, self.p[key])
+                return _type(els, label, text)
         self.done.add("sent")
         return _click(els, "Submit", "button")
 

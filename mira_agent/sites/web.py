@@ -60,8 +60,12 @@ class WebApp:
     """Routes requests to handlers and renders the package's templates.
 
     A site subclasses it, calls `route()` for each page, and provides `base.html` and
-    `static/site.css` in its package. The error page is shared (`sites/templates/`): it
-    extends the site's `base.html` and offers a way back to `home` (a URL and its label).
+    `static/site.css` in its package: only what differs from the other sites. What they
+    share sits in `sites/templates/` and `sites/static/`, found through the same loader:
+    the page skeleton (`page.html`, which a site's `base.html` extends), the form macros
+    (`_forms.html`), the error page (it extends the site's `base.html` and offers a way
+    back to `home`, a URL and its label) and the base stylesheet, served at the front of
+    the site's own.
     """
 
     def __init__(
@@ -85,9 +89,9 @@ class WebApp:
             lstrip_blocks=True,
         )
         self.env.filters.update(filters or {})
-        self.env.globals.update(home_url=home[0], home_text=home[1])
+        self.env.globals.update(home_url=home[0], home_text=home[1], field_owner=_no_owner)
         self.env.globals.update(globals or {})
-        self._css = resources.files(package).joinpath("static/site.css").read_bytes()
+        self._css = _stylesheet("mira_agent.sites", "base.css") + _stylesheet(package, "site.css")
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.route("GET", r"/static/site\.css", self.stylesheet)
         self.route("GET", r"/favicon\.ico", lambda request: Response(204))
@@ -121,3 +125,13 @@ class WebApp:
 
     def stylesheet(self, request: Request) -> Response:
         return Response(200, self._css, "text/css; charset=utf-8")
+
+
+def _no_owner(name: str) -> str:
+    """Whose field `name` is, for the error summary: nobody's unless a site says (the
+    flight site names the passenger)."""
+    return ""
+
+
+def _stylesheet(package: str, name: str) -> bytes:
+    return resources.files(package).joinpath("static", name).read_bytes()

@@ -96,6 +96,7 @@ class FlightApp(WebApp):
                 "last_date": LAST_DATE,
                 "max_passengers": MAX_PASSENGERS,
                 "field_owner": field_owner,
+                "progress": ("Booking progress", ("Flight", "Passengers", "Payment", "Confirmation")),
                 "latest_birth_date": date.fromordinal(TODAY.toordinal() - 1).isoformat(),
             },
         )

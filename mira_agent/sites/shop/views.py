@@ -52,6 +52,7 @@ class ShopApp(WebApp):
                 "us_states": US_STATES,
                 "shipping_methods": SHIPPING_METHODS,
                 "cart_count": self._cart_count,
+                "progress": ("Checkout progress", ("Cart", "Shipping", "Payment", "Confirmation")),
             },
         )
         self.data = data

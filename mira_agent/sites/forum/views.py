@@ -199,23 +199,31 @@ class ForumApp(WebApp):
         comment = self.board.comment(int(comment_id))
         return comment if comment is not None and comment.post_id == post.id else None
 
-    def reply_form(self, request: Request, forum: str, post_id: str, comment_id: str) -> Response:
+    def _find_parent(
+        self, forum: str, post_id: str, comment_id: str
+    ) -> tuple[PostView, CommentView] | Response:
+        """The post and the comment a reply is to, or the page to show instead."""
         post = self._find_post(forum, post_id)
         if isinstance(post, Response):
             return post
         parent = self._find_comment(post, comment_id)
         if parent is None:
             return self.not_found("That comment doesn't exist.")
+        return post, parent
+
+    def reply_form(self, request: Request, forum: str, post_id: str, comment_id: str) -> Response:
+        found = self._find_parent(forum, post_id, comment_id)
+        if isinstance(found, Response):
+            return found
+        post, parent = found
         self.state.record_reply_form(parent.id)
         return self.render("reply.html", post=post, parent=parent, values={"body": ""}, errors={})
 
     def reply(self, request: Request, forum: str, post_id: str, comment_id: str) -> Response:
-        post = self._find_post(forum, post_id)
-        if isinstance(post, Response):
-            return post
-        parent = self._find_comment(post, comment_id)
-        if parent is None:
-            return self.not_found("That comment doesn't exist.")
+        found = self._find_parent(forum, post_id, comment_id)
+        if isinstance(found, Response):
+            return found
+        post, parent = found
         result = validate_comment(request.form)
         if not result.ok:
             self.state.record_rejection("reply", tuple(result.errors))

@@ -29,7 +29,7 @@ from mira_agent.sites.flights.data import (
 from mira_agent.sites.flights.facts import Booking, Question, Trip
 from mira_agent.sites.flights.search import sort_key
 from mira_agent.sites.flights.state import FlightState, SearchRecord, Traveler
-from mira_agent.sites.specs import Card, Draft, Spec, Success
+from mira_agent.sites.specs import Card, Draft, Spec, Success, answered
 from mira_agent.sites.specs import build_tasks as build
 
 SITE = "flights"
@@ -267,7 +267,7 @@ def _build(data: FlightData, spec: Route) -> Draft:
             f"What is the price per person of {_CRITERION_WORDING[spec.criterion]} {route} "
             f"in {cabin_label.lower()}? Don't book anything. Answer with the number only."
         )
-        success = _information_success(price)
+        success = answered(lambda answer: parse_amount(answer) == price * 100, _nothing_booked)
         facts = Question(**trip, expected_answer=str(price))
     return Draft(intent, milestones, success, facts, tags)
 
@@ -324,13 +324,8 @@ def _booking_parts(
     return intent, booked
 
 
-def _information_success(price: int) -> Success:
-    """Right when the answer names the price and nothing was booked along the way."""
-
-    def success(state: FlightState, answer: str | None) -> bool:
-        return parse_amount(answer) == price * 100 and not state.bookings
-
-    return success
+def _nothing_booked(state: FlightState) -> bool:
+    return not state.bookings
 
 
 def build_tasks(data: FlightData) -> list[Task]:

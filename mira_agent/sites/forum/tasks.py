@@ -41,7 +41,7 @@ from mira_agent.sites.forum.facts import (
     UpvotePosts,
 )
 from mira_agent.sites.forum.state import ForumState, NewPost
-from mira_agent.sites.specs import Draft, Spec
+from mira_agent.sites.specs import Draft, Spec, answered
 from mira_agent.sites.specs import build_tasks as build
 
 SITE = "forum"
@@ -106,11 +106,8 @@ def _listed(state: ForumState, forum: str, sort: str | None = None) -> bool:
     return any(v.forum == forum and (sort is None or v.sort == sort) for v in state.listings)
 
 
-def _info_success(correct: Callable[[str | None], bool]) -> Success:
-    def success(state: ForumState, answer: str | None) -> bool:
-        return correct(answer) and not state.changed
-
-    return success
+def _unchanged(state: ForumState) -> bool:
+    return not state.changed
 
 
 def _forum_title(slug: str) -> str:
@@ -157,7 +154,9 @@ def top_of_month(data: ForumData, forum: str) -> Draft:
                 lambda s: _listed(s, forum, "top"),
             ),
         ],
-        success=_info_success(lambda a: names_one(a, expected.title, [p.title for p in posts])),
+        success=answered(
+            lambda a: names_one(a, expected.title, [p.title for p in posts]), _unchanged
+        ),
         facts=TopMonth(
             forum=forum, forum_title=name, answer=expected.title, expected_post_id=expected.id
         ),
@@ -209,7 +208,7 @@ def count_comments(data: ForumData, taken: set[str]) -> Draft:
                 lambda s: any(v.user == user and v.tab == "comments" for v in s.profile_views),
             ),
         ],
-        success=_info_success(lambda a: parse_count(a) == expected),
+        success=answered(lambda a: parse_count(a) == expected, _unchanged),
         facts=CountComments(user=user, forum=forum, answer=str(expected)),
         tags=("information", "counting", "profile"),
     )
@@ -232,7 +231,7 @@ def find_author(data: ForumData) -> Draft:
             ),
             Milestone("The printer question is open", lambda s: post.id in s.post_views),
         ],
-        success=_info_success(lambda a: names_user(a, post.author)),
+        success=answered(lambda a: names_user(a, post.author), _unchanged),
         facts=FindAuthor(
             query="printer offline", title=post.title, answer=post.author, expected_post_id=post.id
         ),

@@ -35,7 +35,7 @@ from mira_agent.sites.mail.facts import (
     Star,
 )
 from mira_agent.sites.mail.state import PURGED, MailState
-from mira_agent.sites.specs import Draft, Spec
+from mira_agent.sites.specs import Draft, Spec, answered
 from mira_agent.sites.specs import build_tasks as build
 
 SITE = "mail"
@@ -78,6 +78,17 @@ def no_filing(state: MailState) -> bool:
     return not state.folder_changes() and not state.star_changes()
 
 
+def sent_one(right: Callable[[Message], bool]) -> Success:
+    """Success for a task that sends one message: exactly one sent, the right one, and
+    no message filed along the way."""
+
+    def success(state: MailState, answer: str | None) -> bool:
+        sent = state.sent
+        return len(sent) == 1 and right(sent[0]) and no_filing(state)
+
+    return success
+
+
 def _folder_of(state: MailState, message_id: int) -> str:
     message = state.message(message_id)
     return message.folder if message is not None else PURGED
@@ -95,8 +106,7 @@ def _phone_task(data: MailData) -> Draft:
     sender = data.roles.contractor
     phone = re.sub(r"\D", "", sender.phone)
 
-    def success(state: MailState, answer: str | None) -> bool:
-        return parse_phone(answer) == phone and untouched(state)
+    success = answered(lambda answer: parse_phone(answer) == phone, untouched)
 
     return Draft(
         intent=(
@@ -141,17 +151,12 @@ def _reply_task(data: MailData) -> Draft:
     def replied(state: MailState) -> bool:
         return any(m.in_reply_to == latest.id and client.email in m.to for m in state.sent)
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        if len(sent) != 1:
-            return False
-        reply = sent[0]
+    def right(reply: Message) -> bool:
         return (
             reply.in_reply_to == latest.id
             and reply.to == (client.email,)
             and not reply.cc
             and says(reply.body, text)
-            and no_filing(state)
         )
 
     return Draft(
@@ -163,7 +168,7 @@ def _reply_task(data: MailData) -> Draft:
             Milestone("A reply to that email is being written", writing),
             Milestone(f"The reply is sent to {client.name}", replied),
         ],
-        success=success,
+        success=sent_one(right),
         facts=Reply(query=client.name, subject=latest.subject, text=text),
         tags=("action", "search", "reply"),
         start_path=START,
@@ -183,15 +188,8 @@ def _forward_task(data: MailData) -> Draft:
     def forwarded(state: MailState) -> bool:
         return any(m.forward_of == target.id and ACCOUNTING in m.to for m in state.sent)
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        return (
-            len(sent) == 1
-            and sent[0].forward_of == target.id
-            and sent[0].to == (ACCOUNTING,)
-            and not sent[0].cc
-            and no_filing(state)
-        )
+    def right(m: Message) -> bool:
+        return m.forward_of == target.id and m.to == (ACCOUNTING,) and not m.cc
 
     return Draft(
         intent=f"Forward the Cobalt Print Co. invoice for February 2026 to {ACCOUNTING}.",
@@ -204,7 +202,7 @@ def _forward_task(data: MailData) -> Draft:
             Milestone("The February invoice is being forwarded", forwarding),
             Milestone(f"The February invoice is forwarded to {ACCOUNTING}", forwarded),
         ],
-        success=success,
+        success=sent_one(right),
         facts=Forward(query="invoice", subject=target.subject, to=ACCOUNTING),
         tags=("action", "search", "forward"),
         start_path=START,
@@ -265,8 +263,7 @@ def _meeting_task(data: MailData) -> Draft:
     assert isinstance(final, date)
     ids = {m.id for m in thread}
 
-    def success(state: MailState, answer: str | None) -> bool:
-        return parse_day(answer, final.year) == final and untouched(state)
+    success = answered(lambda answer: parse_day(answer, final.year) == final, untouched)
 
     return Draft(
         intent=(
@@ -303,15 +300,8 @@ def _invite_task(data: MailData) -> Draft:
     def sent_right(m: Message) -> bool:
         return m.to == (a.email,) and set(m.cc) == {b.email, c.email} and len(m.cc) == 2
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        return (
-            len(sent) == 1
-            and sent_right(sent[0])
-            and normalize(sent[0].subject) == normalize(subject)
-            and says(sent[0].body, body)
-            and no_filing(state)
-        )
+    def right(m: Message) -> bool:
+        return sent_right(m) and normalize(m.subject) == normalize(subject) and says(m.body, body)
 
     return Draft(
         intent=(
@@ -330,7 +320,7 @@ def _invite_task(data: MailData) -> Draft:
                 lambda s: any(sent_right(m) for m in s.sent),
             ),
         ],
-        success=success,
+        success=sent_one(right),
         facts=Invite(to=(a.name,), cc=(b.name, c.name), subject=subject, body=body),
         tags=("action", "contacts", "compose", "long"),
         start_path=START,
@@ -436,15 +426,8 @@ def _reply_all_task(data: MailData) -> Draft:
     def to_all(m: Message) -> bool:
         return m.in_reply_to == lease.id and set(m.recipients) == everyone
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        return (
-            len(sent) == 1
-            and to_all(sent[0])
-            and len(sent[0].recipients) == len(everyone)
-            and says(sent[0].body, text)
-            and no_filing(state)
-        )
+    def right(m: Message) -> bool:
+        return to_all(m) and len(m.recipients) == len(everyone) and says(m.body, text)
 
     return Draft(
         intent=(
@@ -467,7 +450,7 @@ def _reply_all_task(data: MailData) -> Draft:
                 lambda s: any(to_all(m) for m in s.sent),
             ),
         ],
-        success=success,
+        success=sent_one(right),
         facts=ReplyAll(query="lease renewal", subject=lease.subject, text=text),
         tags=("action", "search", "reply-all"),
         start_path=START,
@@ -482,8 +465,7 @@ def _receipts_task(data: MailData) -> Draft:
     def opened(state: MailState) -> int:
         return len(ids & set(state.opened))
 
-    def success(state: MailState, answer: str | None) -> bool:
-        return parse_amount(answer) == total and untouched(state)
+    success = answered(lambda answer: parse_amount(answer) == total, untouched)
 
     return Draft(
         intent=(

@@ -39,7 +39,7 @@ from mira_agent.sites.shop.data import (
 )
 from mira_agent.sites.shop.facts import Buy, Cancel, Find, History, Item, Review, Visit
 from mira_agent.sites.shop.state import ShopState, contents
-from mira_agent.sites.specs import Card, Draft, Spec
+from mira_agent.sites.specs import Card, Draft, Spec, answered
 from mira_agent.sites.specs import build_tasks as build
 
 SITE = "shop"
@@ -220,8 +220,7 @@ def _cheapest_rated(data: ShopData) -> Draft:
     plural = _kind_plural(kind)
     query = kind.lower()
 
-    def success(state: ShopState, answer: str | None) -> bool:
-        return parse_amount(answer) == expected.price and _no_orders(state)
+    success = answered(lambda answer: parse_amount(answer) == expected.price, _no_orders)
 
     return Draft(
         intent=(
@@ -265,8 +264,7 @@ def _month_spending(data: ShopData) -> Draft:
         seen = {n for view in state.history_views for n in view.order_numbers}
         return numbers <= seen
 
-    def success(state: ShopState, answer: str | None) -> bool:
-        return parse_amount(answer) == expected and _no_orders(state)
+    success = answered(lambda answer: parse_amount(answer) == expected, _no_orders)
 
     return Draft(
         intent=(
@@ -762,8 +760,7 @@ def _five_star_count(data: ShopData, rng: random.Random) -> Draft:
     product = rng.choice(pool)
     expected = sum(r.rating == 5 for r in product.reviews)
 
-    def success(state: ShopState, answer: str | None) -> bool:
-        return parse_count(answer) == expected and _no_orders(state)
+    success = answered(lambda answer: parse_count(answer) == expected, _no_orders)
 
     return Draft(
         intent=(

@@ -97,11 +97,7 @@ class ForumOracle:
     def _reply_top(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
         p = facts_as(self.facts, ReplyTop)
         if "/reply/" in path:
-            if "typed" not in self.done:
-                self.done.add("typed")
-                return _type(els, "Your reply", p.text)
-            self.done.add("sent")
-            return _click(els, "Post reply", "button")
+            return self._write(els, "Your reply", p.text, "Post reply")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Replied to the top comment.")
@@ -120,11 +116,7 @@ class ForumOracle:
     def _edit_own(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
         p = facts_as(self.facts, EditOwn)
         if path.endswith("/edit"):
-            if "typed" not in self.done:
-                self.done.add("typed")
-                return _type(els, "Body", p.new_body)
-            self.done.add("sent")
-            return _click(els, "Save changes", "button")
+            return self._write(els, "Body", p.new_body, "Save changes")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Edited the post.")
@@ -138,11 +130,7 @@ class ForumOracle:
     ) -> Action:
         p = facts_as(self.facts, UpvotePosts)
         if path == f"/f/{p.forum}":
-            for title in p.titles:
-                button = _named(els, f"Upvote post “{title}”", "button")
-                if "pressed" not in button.flags:
-                    return _act("click", button)
-            return _stop("Upvoted them all.")
+            return _upvote_next(els, p.titles) or _stop("Upvoted them all.")
         return _click(els, p.forum_title, "link")
 
     def _upvote_comments(
@@ -202,19 +190,11 @@ class ForumOracle:
         if path == f"/f/{p.forum}":
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
-            for title in p.titles:
-                button = _named(els, f"Upvote post “{title}”", "button")
-                if "pressed" not in button.flags:
-                    return _act("click", button)
-            return _click(els, p.titles[0], "link")
+            return _upvote_next(els, p.titles) or _click(els, p.titles[0], "link")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Upvoted the top three and commented.")
-            if "typed" not in self.done:
-                self.done.add("typed")
-                return _type(els, "Add a comment", p.text)
-            self.done.add("sent")
-            return _click(els, "Post comment", "button")
+            return self._write(els, "Add a comment", p.text, "Post comment")
         return _click(els, p.forum_title, "link")
 
     # -- shared steps ------------------------------------------------------------------------
@@ -227,6 +207,15 @@ class ForumOracle:
             return _click(els, f"u/{user}", "link")
         return _type(els, "Search", user, enter=True)
 
+    def _write(self, els: list[ElementRef], field: str, text: str, button: str) -> Action:
+        """Type `text` into `field` once (a long text shows clipped, so it is not compared
+        again), then press `button`."""
+        if "typed" not in self.done:
+            self.done.add("typed")
+            return _type(els, field, text)
+        self.done.add("sent")
+        return _click(els, button, "button")
+
     def _fill_submit(self, els: list[ElementRef]) -> Action:
         p = facts_as(self.facts, Submission)
         forum = _named(els, "Forum", "combobox")
@@ -238,6 +227,15 @@ class ForumOracle:
                 return _type(els, label, text)
         self.done.add("sent")
         return _click(els, "Submit", "button")
+
+
+def _upvote_next(els: list[ElementRef], titles: tuple[str, ...]) -> Action | None:
+    """Upvoting the first of these posts not upvoted yet; None when all are."""
+    for title in titles:
+        button = _named(els, f"Upvote post “{title}”", "button")
+        if "pressed" not in button.flags:
+            return _act("click", button)
+    return None
 
 
 def _find(els: list[ElementRef], name: str, role: str) -> ElementRef | None:

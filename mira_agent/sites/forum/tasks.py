@@ -85,6 +85,13 @@ def _only_upvotes(state: ForumState, kind: str, ids: Iterable[int]) -> bool:
     return state.votes == {(kind, i): 1 for i in ids}
 
 
+def _upvotes(kind: str, ids: Iterable[int]) -> Callable[[ForumState], int]:
+    """How many of these posts (or comments) the user has upvoted: for milestones that
+    count the way to "all of them"."""
+    wanted = tuple(ids)
+    return lambda state: sum(state.votes.get((kind, i)) == 1 for i in wanted)
+
+
 def _one_post(state: ForumState, forum: str, title: str, body: str) -> NewPost | None:
     """The single standing new post, when it is in `forum` with this title and body."""
     posts = state.live_new_posts
@@ -393,9 +400,7 @@ def upvote_user_posts(data: ForumData, taken: set[str]) -> Draft:
     ids = [p.id for p in theirs]
     name = _forum_title(forum)
 
-    def count_up(state: ForumState) -> int:
-        votes = state.votes
-        return sum(votes.get(("post", i)) == 1 for i in ids)
+    count_up = _upvotes("post", ids)
 
     return Draft(
         intent=(
@@ -434,9 +439,7 @@ def upvote_user_comments(data: ForumData, taken: set[str]) -> Draft:
     titles = [data.post_of(c).title for c in comments]
     name = _forum_title(forum)
 
-    def count_up(state: ForumState) -> int:
-        votes = state.votes
-        return sum(votes.get(("comment", i)) == 1 for i in ids)
+    count_up = _upvotes("comment", ids)
 
     return Draft(
         intent=(
@@ -539,9 +542,7 @@ def upvote_top_three(data: ForumData) -> Draft:
     ids = [p.id for p in top]
     text = "Great thread, thanks for starting it."
 
-    def count_up(state: ForumState) -> int:
-        votes = state.votes
-        return sum(votes.get(("post", i)) == 1 for i in ids)
+    count_up = _upvotes("post", ids)
 
     def commented(state: ForumState) -> bool:
         return any(

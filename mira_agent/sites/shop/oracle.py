@@ -10,6 +10,7 @@ or a wrong cart on purpose.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -105,15 +106,14 @@ class ShopOracle:
                 raise LookupError("no star rating radio on the review form")
             if "checked" not in stars.flags:
                 return Action("click", {"element": stars.id})
-            for label, text in (
-                ("Review title", p.title),
-                ("Your review", p.body),
-                ("Name shown with your review", p.nickname),
-            ):
-                field = page.field(label)
-                if field.value != text:
-                    return Action("type", {"element": field.id, "text": text})
-            return page.click("Submit review", role="button", exact=True)
+            typed = page.fill(
+                (
+                    ("Review title", p.title),
+                    ("Your review", p.body),
+                    ("Name shown with your review", p.nickname),
+                )
+            )
+            return typed or page.click("Submit review", role="button", exact=True)
         if page.path == f"/orders/{p.order_number}":
             return page.click(p.product_name, role="link", exact=True)
         return self._open_order(page, p.order_number)
@@ -202,15 +202,16 @@ class ShopOracle:
     def _shipping(self, page: _Page, facts: Buy) -> Action:
         address, method = facts.address, facts.method
         assert address is not None and method is not None, "a checkout needs an address"
-        for label, value in (
-            ("Full name", address.full_name),
-            ("Street address", address.street),
-            ("City", address.city),
-            ("ZIP code", address.zip_code),
-        ):
-            field = page.field(label)
-            if field.value != value:
-                return Action("type", {"element": field.id, "text": value})
+        typed = page.fill(
+            (
+                ("Full name", address.full_name),
+                ("Street address", address.street),
+                ("City", address.city),
+                ("ZIP code", address.zip_code),
+            )
+        )
+        if typed is not None:
+            return typed
         state = page.find("State", role="combobox", exact=True)
         assert state is not None
         state_name = US_STATES[address.state]
@@ -312,6 +313,15 @@ class _Page:
             if element.name == label and element.role in ("textbox", "spinbutton"):
                 return element
         raise LookupError(f"no field labelled {label!r} on the page")
+
+    def fill(self, values: Iterable[tuple[str, str]]) -> Action | None:
+        """Typing into the first field (by label) that does not show its value yet; None
+        when every field does."""
+        for label, text in values:
+            field = self.field(label)
+            if field.value != text:
+                return Action("type", {"element": field.id, "text": text})
+        return None
 
     def click(self, name: str, role: str | None = None, exact: bool = False) -> Action:
         element = self.find(name, role, exact)

@@ -1,6 +1,6 @@
 """What every sandbox site's forms share: the submitted fields, the result of checking
-them (the values to show again and an error per field), reading one field, and the
-checks of a payment card."""
+them (the values to show again and an error per field), reading one field, the check of
+a name, and the checks of a payment card."""
 
 from __future__ import annotations
 
@@ -35,6 +35,18 @@ def multi_line(form: Form, name: str) -> str:
     values = form.get(name) or [""]
     lines = [line.rstrip() for line in values[0].replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
+
+
+def check_name(value: str, label: str, pattern: re.Pattern[str], longest: int) -> str | None:
+    """Why `value` is not an acceptable name (empty, longer than `longest`, or not of the
+    site's `pattern` of names), or None when it is; `label` names the field in the error."""
+    if not value:
+        return f"Enter the {label}."
+    if len(value) > longest:
+        return f"The {label} must be {longest} characters or fewer."
+    if not pattern.fullmatch(value):
+        return f"The {label} may contain only letters, spaces, hyphens and apostrophes."
+    return None
 
 
 def card_digits(value: str) -> str:

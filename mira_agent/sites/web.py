@@ -9,14 +9,15 @@ by task checks.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 
 Query = dict[str, list[str]]
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,19 @@ class Response:
 
 
 Handler = Callable[..., Response]
+
+
+def page_number(text: str) -> int:
+    """The page a ``page`` query field asks for: 1 unless it is a whole number above 0."""
+    return int(text) if text.isdigit() and int(text) > 0 else 1
+
+
+def page_of(items: Sequence[Item], page: int, size: int) -> tuple[list[Item], int, int]:
+    """The items on `page` of a listing `size` items a page, that page (clamped to the
+    last one) and the number of pages (at least one, even when there are no items)."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(page, 1), pages)
+    return list(items[(page - 1) * size : page * size]), page, pages
 
 
 def redirect(location: str) -> Response:

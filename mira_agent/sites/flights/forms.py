@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from mira_agent.sites import forms
 from mira_agent.sites.flights.data import TODAY
 from mira_agent.sites.flights.search import parse_day
 from mira_agent.sites.flights.state import Traveler
@@ -33,14 +34,8 @@ def field_owner(name: str) -> str:
 
 
 def check_name(value: str, label: str) -> str | None:
-    """Why `value` is not an acceptable name, or None when it is."""
-    if not value:
-        return f"Enter the {label}."
-    if len(value) > 40:
-        return f"The {label} must be 40 characters or fewer."
-    if not _NAME.fullmatch(value):
-        return f"The {label} may contain only letters, spaces, hyphens and apostrophes."
-    return None
+    """Why `value` is not an acceptable passenger or card name, or None when it is."""
+    return forms.check_name(value, label, _NAME, 40)
 
 
 def check_birth_date(value: str) -> str | None:

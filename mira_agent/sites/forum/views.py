@@ -12,7 +12,7 @@ from mira_agent.sites.forum.board import SORTS, Board, CommentView, PostView
 from mira_agent.sites.forum.data import CURRENT_USER, FORUMS, FORUMS_BY_SLUG, ForumData
 from mira_agent.sites.forum.forms import FormResult, validate_comment, validate_post
 from mira_agent.sites.forum.state import ForumState, ListingView, SearchRecord
-from mira_agent.sites.web import Request, Response, WebApp, redirect
+from mira_agent.sites.web import Request, Response, WebApp, page_number, page_of, redirect
 
 SITE_TITLE = "Commons"
 PAGE_SIZE = 25
@@ -83,10 +83,7 @@ class ForumApp(WebApp):
         sort = request.arg("sort", "hot")
         sort = sort if sort in SORTS else "hot"
         posts = self.board.listing(slug, sort)
-        pages = max(1, -(-len(posts) // PAGE_SIZE))
-        page_text = request.arg("page", "1")
-        page = min(max(int(page_text), 1), pages) if page_text.isdigit() else 1
-        shown = posts[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        shown, page, pages = page_of(posts, page_number(request.arg("page", "1")), PAGE_SIZE)
         self.state.record_listing(ListingView(slug, sort, page, tuple(p.id for p in shown)))
 
         def page_url(number: int) -> str:

@@ -5,7 +5,7 @@ a name, and the checks of a payment card."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -101,3 +101,16 @@ def card_errors(values: Mapping[str, str], today: date) -> dict[str, str]:
     elif not re.fullmatch(r"\d{3}", values["cvv"]):
         errors["cvv"] = "The security code (CVV) is the 3 digits on the back of the card."
     return errors
+
+
+def check_payment(
+    form: Form, today: date, check_holder: Callable[[str, str], str | None]
+) -> FormResult:
+    """A payment form checked: the holder's name (`cardholder`) by the site's own name
+    check, then the card's number, expiry and security code (`card_errors`)."""
+    values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
+    errors: dict[str, str] = {}
+    if problem := check_holder(values["cardholder"], "name on the card"):
+        errors["cardholder"] = problem
+    errors |= card_errors(values, today)
+    return FormResult(values, errors)

@@ -17,21 +17,8 @@ from urllib.parse import parse_qs, urlparse
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
 from mira_agent.sites.base import Task, facts_as
+from mira_agent.sites.forum import facts as kind
 from mira_agent.sites.forum.data import CURRENT_USER
-from mira_agent.sites.forum.facts import (
-    CountComments,
-    CreatePost,
-    EditOwn,
-    FindAuthor,
-    MovePost,
-    ReplyTop,
-    Submission,
-    SubscribeAsk,
-    Top3Comment,
-    TopMonth,
-    UpvoteComments,
-    UpvotePosts,
-)
 
 _POST_PAGE = re.compile(r"/f/\w+/\d+")
 
@@ -51,24 +38,24 @@ class ForumOracle:
         path, query = url.path, parse_qs(url.query)
         elements = observation.elements()
         steps = {
-            TopMonth: self._top_month,
-            CountComments: self._count_comments,
-            FindAuthor: self._find_author,
-            ReplyTop: self._reply_top,
-            CreatePost: self._create_post,
-            EditOwn: self._edit_own,
-            UpvotePosts: self._upvote_posts,
-            UpvoteComments: self._upvote_comments,
-            SubscribeAsk: self._subscribe_ask,
-            MovePost: self._move_post,
-            Top3Comment: self._top3_comment,
+            kind.TopMonth: self._top_month,
+            kind.CountComments: self._count_comments,
+            kind.FindAuthor: self._find_author,
+            kind.ReplyTop: self._reply_top,
+            kind.CreatePost: self._create_post,
+            kind.EditOwn: self._edit_own,
+            kind.UpvotePosts: self._upvote_posts,
+            kind.UpvoteComments: self._upvote_comments,
+            kind.SubscribeAsk: self._subscribe_ask,
+            kind.MovePost: self._move_post,
+            kind.Top3Comment: self._top3_comment,
         }
         return steps[type(self.facts)](path, query, elements)
 
     # -- information tasks ---------------------------------------------------------------
 
     def _top_month(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
-        p = facts_as(self.facts, TopMonth)
+        p = facts_as(self.facts, kind.TopMonth)
         if path == f"/f/{p.forum}":
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
@@ -78,14 +65,14 @@ class ForumOracle:
     def _count_comments(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        p = facts_as(self.facts, CountComments)
+        p = facts_as(self.facts, kind.CountComments)
         user = p.user
         if path == f"/u/{user}/comments":
             return _stop(p.answer)
         return self._to_profile_comments(path, els, user)
 
     def _find_author(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
-        p = facts_as(self.facts, FindAuthor)
+        p = facts_as(self.facts, kind.FindAuthor)
         if path == "/search":
             return _click(els, p.title, "link")
         if _POST_PAGE.fullmatch(path):
@@ -95,7 +82,7 @@ class ForumOracle:
     # -- action tasks ----------------------------------------------------------------------
 
     def _reply_top(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
-        p = facts_as(self.facts, ReplyTop)
+        p = facts_as(self.facts, kind.ReplyTop)
         if "/reply/" in path:
             return self._write(els, "Your reply", p.text, "Post reply")
         if _POST_PAGE.fullmatch(path):
@@ -114,7 +101,7 @@ class ForumOracle:
         return _click(els, "Submit a post", "link")
 
     def _edit_own(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
-        p = facts_as(self.facts, EditOwn)
+        p = facts_as(self.facts, kind.EditOwn)
         if path.endswith("/edit"):
             return self._write(els, "Body", p.new_body, "Save changes")
         if _POST_PAGE.fullmatch(path):
@@ -128,7 +115,7 @@ class ForumOracle:
     def _upvote_posts(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        p = facts_as(self.facts, UpvotePosts)
+        p = facts_as(self.facts, kind.UpvotePosts)
         if path == f"/f/{p.forum}":
             return _upvote_next(els, p.titles) or _stop("Upvoted them all.")
         return _click(els, p.forum_title, "link")
@@ -136,7 +123,7 @@ class ForumOracle:
     def _upvote_comments(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        p = facts_as(self.facts, UpvoteComments)
+        p = facts_as(self.facts, kind.UpvoteComments)
         user = p.user
         if path == f"/u/{user}/comments":
             remaining = [t for t in p.titles if t not in self.upvoted]
@@ -155,7 +142,7 @@ class ForumOracle:
     def _subscribe_ask(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        p = facts_as(self.facts, SubscribeAsk)
+        p = facts_as(self.facts, kind.SubscribeAsk)
         if path == "/forums":
             for name in p.subscribe:
                 button = _find(els, f"Subscribe to {name}", "button")
@@ -169,7 +156,7 @@ class ForumOracle:
         return _click(els, "Forums", "link")
 
     def _move_post(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
-        p = facts_as(self.facts, MovePost)
+        p = facts_as(self.facts, kind.MovePost)
         if path == "/submit":
             return self._fill_submit(els)
         if _POST_PAGE.fullmatch(path):
@@ -186,7 +173,7 @@ class ForumOracle:
     def _top3_comment(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        p = facts_as(self.facts, Top3Comment)
+        p = facts_as(self.facts, kind.Top3Comment)
         if path == f"/f/{p.forum}":
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
@@ -217,7 +204,7 @@ class ForumOracle:
         return _click(els, button, "button")
 
     def _fill_submit(self, els: list[ElementRef]) -> Action:
-        p = facts_as(self.facts, Submission)
+        p = facts_as(self.facts, kind.Submission)
         forum = _named(els, "Forum", "combobox")
         if forum.value != p.forum_title:
             return Action("select", {"element": forum.id, "option": p.forum_title})

@@ -20,21 +20,7 @@ from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
 from mira_agent.sites.answers import money, parse_amount
 from mira_agent.sites.base import Task, facts_as
-from mira_agent.sites.mail.facts import (
-    Delete,
-    Forward,
-    Invite,
-    Meeting,
-    Move,
-    Phone,
-    Receipts,
-    Reply,
-    ReplyAll,
-    Restore,
-    SaveDraft,
-    Searched,
-    Star,
-)
+from mira_agent.sites.mail import facts as kind
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\(\d{3}\) \d{3}-\d{4}")
@@ -57,29 +43,29 @@ class MailOracle:
         page = _Page(observation, url.path, query)
         if query.get("notice") in ("sent", "saved"):
             return Action("stop", {"answer": "Done."})
-        if isinstance(self.facts, Searched) and page.path.startswith("/folder/"):
+        if isinstance(self.facts, kind.Searched) and page.path.startswith("/folder/"):
             # Every task that names a search starts with it, from whatever folder is open.
             return page.search(self.facts.query)
         steps = {
-            Phone: self._phone,
-            Reply: self._answer,
-            ReplyAll: self._answer,
-            Forward: self._forward,
-            Move: self._move,
-            Delete: self._delete,
-            Star: self._star,
-            Meeting: self._meeting,
-            Invite: self._invite,
-            SaveDraft: self._draft,
-            Receipts: self._receipts,
-            Restore: self._restore,
+            kind.Phone: self._phone,
+            kind.Reply: self._answer,
+            kind.ReplyAll: self._answer,
+            kind.Forward: self._forward,
+            kind.Move: self._move,
+            kind.Delete: self._delete,
+            kind.Star: self._star,
+            kind.Meeting: self._meeting,
+            kind.Invite: self._invite,
+            kind.SaveDraft: self._draft,
+            kind.Receipts: self._receipts,
+            kind.Restore: self._restore,
         }
         return steps[type(self.facts)](page)
 
     # -- one method per kind of task (a reply to all is a reply with another button) ------
 
     def _phone(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Phone)
+        p = facts_as(self.facts, kind.Phone)
         if page.path == "/search":
             return page.click_link(p.subject)
         if page.path.startswith("/message/"):
@@ -92,7 +78,7 @@ class MailOracle:
         return page.home()
 
     def _answer(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Reply)
+        p = facts_as(self.facts, kind.Reply)
         if page.path == "/search":
             return page.click_link(p.subject)
         if page.path.startswith("/message/"):
@@ -102,7 +88,7 @@ class MailOracle:
         return page.home()
 
     def _forward(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Forward)
+        p = facts_as(self.facts, kind.Forward)
         if page.path == "/search":
             return page.click_link(p.subject)
         if page.path.startswith("/message/"):
@@ -113,7 +99,7 @@ class MailOracle:
 
     def _move(self, page: _Page) -> Action:
         """Open each of the sender's messages not yet in the folder and move it there."""
-        p = facts_as(self.facts, Move)
+        p = facts_as(self.facts, kind.Move)
         if page.path == "/search":
             for link in page.links(p.subjects):
                 if f"| {p.folder} |" not in page.row_of(link):
@@ -124,7 +110,7 @@ class MailOracle:
         return page.home()
 
     def _delete(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Delete)
+        p = facts_as(self.facts, kind.Delete)
         if page.path == "/search":
             links = page.links(p.subjects)  # deleted mail leaves the search results
             if links:
@@ -135,7 +121,7 @@ class MailOracle:
         return page.home()
 
     def _star(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Star)
+        p = facts_as(self.facts, kind.Star)
         if page.path == "/search":
             for element in page.elements:
                 row = page.row_of(element)
@@ -149,7 +135,7 @@ class MailOracle:
         return page.home()
 
     def _meeting(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Meeting)
+        p = facts_as(self.facts, kind.Meeting)
         if page.path == "/search":  # newest first: the top one is the latest word
             return page.click_link(p.subject, suffix=True)
         if page.path.startswith("/message/"):
@@ -161,7 +147,7 @@ class MailOracle:
         return page.home()
 
     def _invite(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Invite)
+        p = facts_as(self.facts, kind.Invite)
         people = [*p.to, *p.cc]
         if page.path == "/contacts":
             shown = page.query.get("q", "")
@@ -186,7 +172,7 @@ class MailOracle:
         return page.click_link("Contacts")
 
     def _draft(self, page: _Page) -> Action:
-        p = facts_as(self.facts, SaveDraft)
+        p = facts_as(self.facts, kind.SaveDraft)
         if page.path == "/contacts":
             if page.query.get("q") != p.company:
                 return page.type_into("Search contacts", p.company, enter=True)
@@ -207,7 +193,7 @@ class MailOracle:
 
     def _receipts(self, page: _Page) -> Action:
         """Open each receipt in turn, note its amount, and add them up."""
-        p = facts_as(self.facts, Receipts)
+        p = facts_as(self.facts, kind.Receipts)
         if page.path == f"/folder/{p.folder.lower()}":
             links = page.links([p.subject])
             if len(self.amounts) >= len(links):
@@ -223,7 +209,7 @@ class MailOracle:
         return page.click_link(p.folder, prefix=True)
 
     def _restore(self, page: _Page) -> Action:
-        p = facts_as(self.facts, Restore)
+        p = facts_as(self.facts, kind.Restore)
         if f"Message moved to {p.folder}." in page.observation.text:
             return Action("stop", {"answer": f"It is back in the {p.folder}."})
         if page.path == "/folder/trash":

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 
-from mira_agent.sites.forms import Form, FormResult, card_errors, check_name, one_line
+from mira_agent.sites.forms import (
+    Form,
+    FormResult,
+    check_name,
+    check_payment,
+    one_line,
+)
 from mira_agent.sites.shop.data import SHIPPING_METHODS, TODAY, US_STATES, Address
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ .'\u2019-]+[^\W\d_]+)*\.?")
@@ -78,12 +84,7 @@ def validate_shipping(form: Form) -> tuple[FormResult, Address | None, str]:
 
 def validate_payment(form: Form) -> FormResult:
     """Check cardholder, card number (Luhn), expiry (MM/YY, not past) and CVV."""
-    values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
-    errors: dict[str, str] = {}
-    if problem := _check_name(values["cardholder"], "name on the card"):
-        errors["cardholder"] = problem
-    errors |= card_errors(values, TODAY)
-    return FormResult(values, errors)
+    return check_payment(form, TODAY, _check_name)
 
 
 def validate_review(form: Form) -> FormResult:

@@ -7,9 +7,9 @@ least 750 ml is not simply the cheapest water bottle), so an agent that ignores 
 the intent fails instead of passing by luck.
 
 Milestone and success checks are closures over the task's facts and read only the
-`ShopState` (and the agent's answer), never the pages. `params` carries what the
-scripted oracle needs: the products to find and how to find them, the cart wanted, the
-address and card, the answer.
+`ShopState` (and the agent's answer), never the pages. The typed facts (`facts.py`)
+carry what the scripted oracle needs: the products to find and how to find them, the
+cart wanted, the address and card, the answer.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def _address_text(address: Address) -> str:
     )
 
 
-def _wanted_params(data: ShopData, wanted: Wanted, finds: dict[str, Find]) -> tuple[Item, ...]:
+def _wanted_items(data: ShopData, wanted: Wanted, finds: dict[str, Find]) -> tuple[Item, ...]:
     """The cart the oracle aims for, with how to find each product."""
     items = []
     for (product_id, option), quantity in wanted.items():
@@ -396,9 +396,7 @@ def _express_checkout(data: ShopData, rng: random.Random) -> Draft:
             Milestone("The order is placed", _ordered(wanted, address, method)),
         ),
         success=_ordered(wanted, address, method),
-        facts=Buy(
-            items=_wanted_params(data, wanted, {}), address=address, method=method, card=card
-        ),
+        facts=Buy(items=_wanted_items(data, wanted, {}), address=address, method=method, card=card),
         tags=("action", "cart", "checkout", "long"),
     )
 
@@ -435,7 +433,7 @@ def _cart_cleanup(data: ShopData) -> Draft:
             ),
         ),
         success=success,
-        facts=Buy(items=_wanted_params(data, final, {}), checkout=False),
+        facts=Buy(items=_wanted_items(data, final, {}), checkout=False),
         tags=("action", "cart"),
     )
 
@@ -546,7 +544,7 @@ def _top_rated_under(data: ShopData) -> Draft:
         ),
         success=success,
         facts=Buy(
-            items=_wanted_params(
+            items=_wanted_items(
                 data,
                 wanted,
                 {expected.id: Find(category=category, max_price=str(limit), sort="rating")},
@@ -626,7 +624,7 @@ def _reorder(data: ShopData) -> Draft:
         success=_ordered(wanted, address, method),
         facts=Buy(
             prelude_order=order.number,
-            items=_wanted_params(data, wanted, {}),
+            items=_wanted_items(data, wanted, {}),
             address=address,
             method=method,
             card=card,
@@ -691,7 +689,7 @@ def _gift_next_day(data: ShopData) -> Draft:
         ),
         success=_ordered(wanted, address, method),
         facts=Buy(
-            items=_wanted_params(
+            items=_wanted_items(
                 data, wanted, {expected.id: Find(query=kind.lower(), sort="price_asc")}
             ),
             address=address,

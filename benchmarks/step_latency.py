@@ -22,6 +22,7 @@ from mira_agent.agent import events as ev
 from mira_agent.agent.actor import Actor
 from mira_agent.agent.guards import GuardConfig
 from mira_agent.agent.loop import Agent, AgentConfig
+from mira_agent.agent.safety import Redactor
 from mira_agent.browser.session import BrowserOptions, BrowserSession
 from mira_agent.llm.base import Message
 from mira_agent.llm.llamacpp import LocalBackend
@@ -112,6 +113,7 @@ def run(task_id: str, steps: int, reuse: bool, threads: int) -> Timer:
                 planner=Planner(planner),
                 config=AgentConfig(guards=GuardConfig(max_steps=steps, max_repeats=steps + 1)),
                 sink=timer,
+                redactor=Redactor(),
             ).run()
     finally:
         site.stop()

@@ -9,7 +9,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mira_agent.agent import events as ev
 from mira_agent.browser.executor import execute
@@ -17,6 +19,10 @@ from mira_agent.browser.observation import Observation
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
 from mira_agent.sites.flights.oracle import FlightOracle
+
+if TYPE_CHECKING:
+    from mira_agent.run.assemble import RunHooks
+    from mira_agent.tui.app import RunApp
 
 
 def id_of(text: str, name: str) -> str:
@@ -144,3 +150,25 @@ def finetune(
 ) -> subprocess.CompletedProcess[str]:
     """`mira finetune --episodes EPISODES --out OUT ARGS…` in a child process."""
     return mira("finetune", "--episodes", str(episodes), "--out", str(out), *args, env=env)
+
+
+def live_app(
+    work: Callable[[RunHooks], ev.Outcome],
+    *,
+    task: str,
+    on_rate: Callable[[str], None] | None = None,
+    tap: ev.Sink | None = None,
+) -> RunApp:
+    """A live app wired as `mira run` wires it: the run's hooks built from the app's
+    endpoints, and `work(hooks)` as the app's work. `tap` sees each event on the agent's
+    thread, after the app got it (where the CLI's recorder comes before it)."""
+    from mira_agent.agent.safety import Redactor
+    from mira_agent.cli.run import app_hooks
+    from mira_agent.tui.app import RunApp
+
+    redactor = Redactor()
+    app = RunApp(task=task, redactor=redactor, on_rate=on_rate)
+    sink = app.sink if tap is None else ev.fan_out(app.sink, tap)
+    hooks = app_hooks(app, redactor, sink)
+    app.work = lambda: work(hooks)
+    return app

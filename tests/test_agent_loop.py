@@ -16,8 +16,9 @@ from mira_agent.agent.actor import Actor
 from mira_agent.agent.controls import Controls
 from mira_agent.agent.guards import GuardConfig
 from mira_agent.agent.loop import Agent, AgentConfig
+from mira_agent.agent.safety import Redactor
 from mira_agent.browser.session import BrowserSession
-from mira_agent.console import ConsolePrinter
+from mira_agent.cli.console import ConsolePrinter
 from mira_agent.llm.scripted import ScriptedBackend
 from mira_agent.planning.planner import Planner
 from tests.helpers import Recorder, booking_task, oracle_actor, site_checker
@@ -58,6 +59,7 @@ def test_a_planned_run_records_milestones_in_order_and_succeeds(
         sink=record,
         approver=approver,
         judge=lambda answer: task.success(flight_site.state, answer),
+        redactor=Redactor(),
     ).run()
     assert outcome.status == "succeeded" and outcome.source == "checker"
     assert outcome.milestones_done == outcome.milestones_total == len(task.milestones)
@@ -86,6 +88,7 @@ def test_a_refused_payment_books_nothing(session: BrowserSession, flight_site) -
         config=AgentConfig(guards=GuardConfig(max_steps=25)),
         sink=record,
         approver=lambda action, reason: False,
+        redactor=Redactor(),
     ).run()
     assert not flight_site.state.bookings
     assert record.of(ev.NeedsApproval) and not any(a.approved for a in record.of(ev.ApprovalGiven))
@@ -105,6 +108,7 @@ def test_auto_approve_lets_the_payment_through(session: BrowserSession, flight_s
         config=AgentConfig(auto_approve=True),
         sink=record,
         judge=lambda answer: task.success(flight_site.state, answer),
+        redactor=Redactor(),
     ).run()
     assert outcome.ok and not record.of(ev.NeedsApproval)
 
@@ -136,6 +140,7 @@ def test_no_progress_makes_the_planner_revise_the_open_milestones(
         planner=Planner(planner),
         config=AgentConfig(guards=GuardConfig(stall_steps=3, replan_same_state=99)),
         sink=record,
+        redactor=Redactor(),
     ).run()
     plans = record.of(ev.PlanMade)
     assert [p.plan.version for p in plans] == [1, 2]
@@ -149,7 +154,7 @@ def test_five_unparseable_outputs_end_the_run(session: BrowserSession, flight_si
     session.goto(flight_site.url)
     actor = ScriptedBackend(["I am not sure"] * 5)
     record = Recorder()
-    outcome = Agent(session, Actor(actor), "anything", sink=record).run()
+    outcome = Agent(session, Actor(actor), "anything", sink=record, redactor=Redactor()).run()
     assert outcome.status == "gave_up" and outcome.reason == "5 unparseable outputs in a row"
     assert len(record.of(ev.ErrorEvent)) == 5
     # The error is shown to the model on the next step.
@@ -159,7 +164,9 @@ def test_five_unparseable_outputs_end_the_run(session: BrowserSession, flight_si
 def test_five_identical_actions_end_the_run(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
     same = {"thought": "again", "action": {"action": "scroll", "direction": "down"}}
-    outcome = Agent(session, Actor(ScriptedBackend([same] * 5)), "anything").run()
+    outcome = Agent(
+        session, Actor(ScriptedBackend([same] * 5)), "anything", redactor=Redactor()
+    ).run()
     assert outcome.status == "gave_up" and "the same action 5 times" in outcome.reason
 
 
@@ -169,7 +176,9 @@ def test_the_step_budget_ends_the_run(session: BrowserSession, flight_site) -> N
         {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"] * 3
     ]
     config = AgentConfig(guards=GuardConfig(max_steps=4))
-    outcome = Agent(session, Actor(ScriptedBackend(moves)), "anything", config=config).run()
+    outcome = Agent(
+        session, Actor(ScriptedBackend(moves)), "anything", config=config, redactor=Redactor()
+    ).run()
     assert (
         outcome.status == "gave_up" and outcome.steps == 4 and "step budget (4)" in outcome.reason
     )
@@ -185,7 +194,9 @@ def test_an_early_stop_is_challenged_once_with_what_is_missing(
         [{"milestones": ["results shown", "flight booked"]}]
         + [{"done": [True, False], "reason": "results only"}] * 3
     )
-    outcome = Agent(session, Actor(actor), "book a flight", planner=Planner(planner)).run()
+    outcome = Agent(
+        session, Actor(actor), "book a flight", planner=Planner(planner), redactor=Redactor()
+    ).run()
     assert len(actor.calls) == 2
     second_prompt = actor.calls[1][0][-1].content
     assert "You chose to stop, but these milestones are not done: flight booked" in second_prompt
@@ -205,7 +216,9 @@ def test_a_hint_reaches_the_actors_next_prompt(session: BrowserSession, flight_s
             else None
         )
     )
-    Agent(session, Actor(actor), "anything", sink=record, controls=controls).run()
+    Agent(
+        session, Actor(actor), "anything", sink=record, controls=controls, redactor=Redactor()
+    ).run()
     assert "The user says: Use the Sort by box" in actor.calls[1][0][-1].content
     assert "Use the Sort by box" not in actor.calls[2][0][-1].content
     assert record.of(ev.HintReceived)[0].hint == "Use the Sort by box"
@@ -222,7 +235,10 @@ def test_pause_holds_the_loop_until_resumed(session: BrowserSession, flight_site
     result: dict = {}
     thread = threading.Thread(
         target=lambda: result.setdefault(
-            "outcome", Agent(session, Actor(actor), "x", sink=record, controls=controls).run()
+            "outcome",
+            Agent(
+                session, Actor(actor), "x", sink=record, controls=controls, redactor=Redactor()
+            ).run(),
         )
     )
     thread.start()
@@ -253,7 +269,12 @@ def test_navigation_outside_the_allowed_domains_is_refused(
     actor = ScriptedBackend(moves)
     record = Recorder()
     Agent(
-        session, Actor(actor), "x", config=AgentConfig(allow_domains=["127.0.0.1"]), sink=record
+        session,
+        Actor(actor),
+        "x",
+        config=AgentConfig(allow_domains=["127.0.0.1"]),
+        sink=record,
+        redactor=Redactor(),
     ).run()
     refused = record.of(ev.ActionDone)[0]
     assert not refused.ok and "outside the allowed domains" in (refused.error or "")
@@ -271,6 +292,7 @@ def test_card_numbers_never_reach_the_console(session: BrowserSession, flight_si
         task.intent,
         config=AgentConfig(auto_approve=True),
         sink=printer,
+        redactor=Redactor(),
     ).run()
     text = out.getvalue()
     assert "type(element=" in text and "•••• 4242" in text
@@ -291,6 +313,7 @@ def test_an_unusable_plan_falls_back_to_the_task_as_one_milestone(
         "find a flight",
         planner=Planner(checker),
         sink=record,
+        redactor=Redactor(),
     ).run()
     errors = [e.message for e in record.of(ev.ErrorEvent)]
     assert errors[0].startswith("the planner's answer was unusable")
@@ -312,7 +335,12 @@ def test_the_actor_can_ask_the_user_and_gets_the_answer_next_step(
     record = Recorder()
     asked: list[str] = []
     Agent(
-        session, Actor(actor), "log in", sink=record, asker=lambda q: asked.append(q) or "4711"
+        session,
+        Actor(actor),
+        "log in",
+        sink=record,
+        asker=lambda q: asked.append(q) or "4711",
+        redactor=Redactor(),
     ).run()
     assert asked == ["The 2FA code?"]
     assert "You asked the user: The 2FA code? They answered: 4711" in actor.calls[1][0][-1].content
@@ -330,7 +358,9 @@ def test_a_browser_that_dies_ends_the_run_as_crashed(flight_site) -> None:  # ty
             return {"thought": "", "action": {"action": "scroll", "direction": "down"}}
 
         record = Recorder()
-        outcome = Agent(own, Actor(ScriptedBackend([close_browser])), "x", sink=record).run()
+        outcome = Agent(
+            own, Actor(ScriptedBackend([close_browser])), "x", sink=record, redactor=Redactor()
+        ).run()
     assert outcome.status == "crashed" and "closed or crashed" in outcome.reason
     assert isinstance(record.events[-1], ev.Finished)
 
@@ -353,7 +383,12 @@ def test_the_actor_reporting_a_milestone_impossible_triggers_a_new_plan(
     )
     record = Recorder()
     outcome = Agent(
-        session, Actor(ScriptedBackend(moves)), "x", planner=Planner(planner), sink=record
+        session,
+        Actor(ScriptedBackend(moves)),
+        "x",
+        planner=Planner(planner),
+        sink=record,
+        redactor=Redactor(),
     ).run()
     assert outcome.status == "failed"
     plans = record.of(ev.PlanMade)
@@ -375,9 +410,10 @@ def test_a_model_that_reads_images_gets_the_marked_screenshot(
         Actor(seeing, images=True),
         "x",
         config=AgentConfig(observe=ObserveOptions(marks=True)),
+        redactor=Redactor(),
     ).run()
     (image,) = seeing.calls[0][0][-1].images
     assert image.startswith(b"\x89PNG")
     blind = ScriptedBackend([{"thought": "", "action": {"action": "stop"}}])
-    Agent(session, Actor(blind, images=True), "x").run()
+    Agent(session, Actor(blind, images=True), "x", redactor=Redactor()).run()
     assert blind.calls[0][0][-1].images == ()

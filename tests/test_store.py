@@ -140,6 +140,11 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         EpisodeStore(tmp_path)
 
 
+def recorder_of(store: EpisodeStore) -> EpisodeRecorder:
+    """A recorder for a synthetic run: it types no secret, so a redactor of its own does."""
+    return EpisodeRecorder(store, redactor=Redactor())
+
+
 def synthetic_run(sink, steps: int, label: str) -> None:  # type: ignore[no-untyped-def]
     """The events of a run, without a browser: what a recorder must keep."""
     sink(ev.RunStarted(0, f"task {label}", "http://x/", "scripted:a", None))
@@ -155,7 +160,7 @@ def synthetic_run(sink, steps: int, label: str) -> None:  # type: ignore[no-unty
 def _write_episodes(path: str, label: str, count: int, steps: int) -> None:
     store = EpisodeStore(path)
     for n in range(count):
-        synthetic_run(EpisodeRecorder(store), steps, f"{label}{n}")
+        synthetic_run(recorder_of(store), steps, f"{label}{n}")
 
 
 def test_two_processes_writing_one_database_lose_no_rows(tmp_path: Path) -> None:
@@ -193,7 +198,7 @@ def test_processes_opening_a_new_database_at_once_all_get_in(tmp_path: Path) -> 
 def test_export_then_import_gives_the_same_episodes(tmp_path: Path) -> None:
     first = EpisodeStore(tmp_path / "a.db")
     for n in range(3):
-        synthetic_run(EpisodeRecorder(first), 2 + n, f"r{n}")
+        synthetic_run(recorder_of(first), 2 + n, f"r{n}")
     out = io.StringIO()
     assert export_jsonl(first, out) == 3
     lines = out.getvalue().splitlines()
@@ -216,7 +221,7 @@ def test_a_broken_export_line_is_reported_with_its_number() -> None:
 def test_the_timeline_rebuilt_from_the_rows_matches_the_live_events(tmp_path: Path) -> None:
     store = EpisodeStore(tmp_path / "e.db")
     live: list[ev.Event] = []
-    recorder = EpisodeRecorder(store)
+    recorder = recorder_of(store)
 
     def both(event: ev.Event) -> None:
         live.append(event)
@@ -230,8 +235,8 @@ def test_the_timeline_rebuilt_from_the_rows_matches_the_live_events(tmp_path: Pa
 
 def test_filters_pick_episodes_by_status_task_and_date(tmp_path: Path) -> None:
     store = EpisodeStore(tmp_path / "f.db")
-    synthetic_run(EpisodeRecorder(store), 1, "alpha")
-    synthetic_run(EpisodeRecorder(store), 1, "beta")
+    synthetic_run(recorder_of(store), 1, "alpha")
+    synthetic_run(recorder_of(store), 1, "beta")
     (beta,) = store.episodes(EpisodeFilter(task="beta"))
     store.update_episode(beta["id"], status="succeeded", started_at="2020-01-01T00:00:00")
     assert [e["task"] for e in store.episodes(EpisodeFilter(status=["failed"]))] == ["task alpha"]

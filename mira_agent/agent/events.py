@@ -129,3 +129,14 @@ class Finished(Event):
 
 
 Sink = Callable[[Event], None]
+
+
+def fan_out(*sinks: Sink) -> Sink:
+    """One sink that hands each event to every sink in `sinks`, in order: the recorder
+    first, so a step is on disk before anyone shows it."""
+
+    def each(event: Event) -> None:
+        for sink in sinks:
+            sink(event)
+
+    return each

@@ -27,18 +27,15 @@ from mira_agent.store.exchange import export_jsonl, import_records, read_jsonl
 from mira_agent.store.recorder import EpisodeRecorder
 from mira_agent.store.schema import LATEST, applied, migrate
 from mira_agent.store.timeline import episode_events
-from tests.helpers import booking_task, oracle_actor, site_checker
+from tests.helpers import booking_started, oracle_actor, site_planner
 
 
 def record_booking(
     session: BrowserSession, site, store: EpisodeStore, *, screenshots: bool = False
 ):  # type: ignore[no-untyped-def]
     """Book a flight with the oracle and record it; returns the recorder and the models."""
-    task = booking_task(site)
-    site.reset()
-    session.goto(site.url + task.start_path)
-    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
-    planner.answers.extend([site_checker(task, site)] * 60)
+    task = booking_started(session, site)
+    planner = site_planner(task, site)
     actor = ScriptedBackend([oracle_actor(task)] * 60)
     redactor = Redactor()
     recorder = EpisodeRecorder(

@@ -6,7 +6,8 @@ hint reaches the actor, and a payment waits for the user's yes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,8 +16,7 @@ from textual.pilot import Pilot
 
 from mira_agent.agent import events as ev
 from mira_agent.agent.actor import Actor
-from mira_agent.agent.loop import Agent, AgentConfig
-from mira_agent.agent.safety import Redactor
+from mira_agent.agent.loop import AgentConfig
 from mira_agent.browser.session import BrowserSession
 from mira_agent.llm.scripted import ScriptedBackend
 from mira_agent.planning.planner import Planner
@@ -25,7 +25,15 @@ from mira_agent.run.site import Goal
 from mira_agent.tui.app import EpisodeApp, RunApp
 from mira_agent.tui.screens import ApprovalScreen, HintScreen, QuestionScreen, RatingScreen
 from mira_agent.tui.widgets import Checklist, RunHeader, StatusLine, StepStream
-from tests.helpers import Recorder, booking_task, live_app, oracle_actor, site_checker
+from tests.helpers import (
+    Recorder,
+    agent_for,
+    ask_for_a_code,
+    booking_started,
+    live_app,
+    oracle_actor,
+    site_planner,
+)
 from tests.test_tui_snapshots import mid_run
 
 pytestmark = pytest.mark.anyio
@@ -99,6 +107,21 @@ async def until_held(pilot: Pilot, app: RunApp, actor: ScriptedBackend) -> int:
         assert time.monotonic() < deadline, "the loop never came to a halt"
 
 
+@asynccontextmanager
+async def held_after_step_one(
+    session: BrowserSession, flight_site
+) -> AsyncIterator[tuple[Pilot, RunApp, ScriptedBackend, int]]:  # type: ignore[no-untyped-def]
+    """An app whose agent wanders the flight site's front page, paused by the user once
+    step 1 is done and held: its pilot, the app, the actor and the actor calls so far."""
+    session.goto(flight_site.url)
+    actor = ScriptedBackend(wander())
+    app = live_app(agent_start(session, "look around", actor), task="look around")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.view.steps) and app.view.steps[0].ok, "step 1")
+        await pilot.press("p")
+        yield pilot, app, actor, await until_held(pilot, app, actor)
+
+
 def done_lines(app: RunApp) -> list[str]:
     return [line for line in app.query_one(Checklist).plain.splitlines() if line.startswith("✓")]
 
@@ -106,11 +129,8 @@ def done_lines(app: RunApp) -> list[str]:
 async def test_the_checklist_fills_in_as_milestones_complete(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
-    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
-    planner.answers.extend([site_checker(task, flight_site)] * 60)
+    task = booking_started(session, flight_site)
+    planner = site_planner(task, flight_site)
 
     def pause_after_the_second(event: ev.Event) -> None:
         if isinstance(event, ev.MilestoneDone) and event.index == 1:
@@ -158,13 +178,7 @@ async def test_the_checklist_fills_in_as_milestones_complete(
 async def test_pause_holds_the_loop_and_s_lets_one_step_through(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    session.goto(flight_site.url)
-    actor = ScriptedBackend(wander())
-    app = live_app(agent_start(session, "look around", actor), task="look around")
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: bool(app.view.steps) and app.view.steps[0].ok, "step 1")
-        await pilot.press("p")
-        held = await until_held(pilot, app, actor)
+    async with held_after_step_one(session, flight_site) as (pilot, app, actor, held):
         await pilot.pause(1.0)
         assert len(actor.calls) == held and len(app.view.steps) == held
         assert app.agent_running and app.outcome is None
@@ -182,13 +196,7 @@ async def test_pause_holds_the_loop_and_s_lets_one_step_through(
 async def test_a_hint_typed_in_the_ui_reaches_the_actors_next_prompt(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    session.goto(flight_site.url)
-    actor = ScriptedBackend(wander())
-    app = live_app(agent_start(session, "look around", actor), task="look around")
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: bool(app.view.steps) and app.view.steps[0].ok, "step 1")
-        await pilot.press("p")
-        held = await until_held(pilot, app, actor)
+    async with held_after_step_one(session, flight_site) as (pilot, app, actor, held):
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, HintScreen), "the hint box")
         await pilot.press(*"Use the Sort by box", "enter")
@@ -210,9 +218,7 @@ async def test_a_hint_typed_in_the_ui_reaches_the_actors_next_prompt(
 async def test_a_payment_waits_for_the_users_yes(
     session: BrowserSession, flight_site, answer: str
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
+    task = booking_started(session, flight_site)
     ratings: list[str] = []
     start = agent_start(
         session,
@@ -258,9 +264,7 @@ async def test_a_payment_waits_for_the_users_yes(
 async def test_quitting_while_the_agent_waits_for_a_yes_refuses_and_stops_it(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
+    task = booking_started(session, flight_site)
     start = agent_start(session, task.intent, ScriptedBackend([oracle_actor(task)] * 60))
     app = live_app(start, task=task.intent)
     async with app.run_test(size=SIZE) as pilot:
@@ -288,11 +292,7 @@ async def test_the_agents_question_is_answered_in_a_modal(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
-    moves = [
-        {"thought": "need a code", "action": {"action": "ask_user", "question": "The 2FA code?"}},
-        {"thought": "ok", "action": {"action": "stop"}},
-    ]
-    actor = ScriptedBackend(moves)
+    actor = ScriptedBackend(ask_for_a_code())
     app = live_app(agent_start(session, "log in", actor), task="log in")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, QuestionScreen), "the question")
@@ -325,20 +325,16 @@ async def test_browser_warnings_show_in_the_stream() -> None:
 async def test_a_recorded_episode_replays_step_by_step(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
-    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
-    planner.answers.extend([site_checker(task, flight_site)] * 60)
+    task = booking_started(session, flight_site)
+    planner = site_planner(task, flight_site)
     record = Recorder()
-    Agent(
+    agent_for(
         session,
         Actor(ScriptedBackend([oracle_actor(task)] * 60)),
         task.intent,
         planner=Planner(planner),
         config=AgentConfig(auto_approve=True),
         sink=record,
-        redactor=Redactor(),
     ).run()
     last = record.events[-1].step
 

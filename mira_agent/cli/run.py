@@ -294,8 +294,8 @@ def app_hooks(app: RunApp, redactor: Redactor, sink: ev.Sink) -> RunHooks:
     from mira_agent.run.assemble import RunHooks
 
     return RunHooks(
-        sink=sink,
-        redactor=redactor,
+        sink,
+        redactor,
         approver=app.approve,
         asker=app.ask,
         controls=app.controls,

@@ -62,6 +62,8 @@ def assemble_agent(
         actor,
         goal.text,
         planner=planner,
+        judge=goal.judge,
+        episode_over=goal.over,
         config=AgentConfig(
             guards=GuardConfig(max_steps=limits.max_steps),
             allow_domains=limits.allow_domains,
@@ -72,9 +74,7 @@ def assemble_agent(
         controls=hooks.controls,
         approver=hooks.approver,
         asker=hooks.asker,
-        judge=goal.judge,
         redactor=hooks.redactor,
-        episode_over=goal.over,
     )
 
 

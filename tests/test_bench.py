@@ -31,6 +31,7 @@ from mira_agent.planning.milestones import Plan
 from mira_agent.planning.planner import Planner
 from mira_agent.sites import get_site
 from mira_agent.store.database import EpisodeStore
+from tests.helpers import oracle_episode
 
 DATA = Path(__file__).parent / "data"
 
@@ -194,13 +195,9 @@ def test_a_wrong_action_on_miniwob_gets_no_reward(session: BrowserSession) -> No
 
 
 def test_an_oracle_episode_is_recorded_as_a_demonstration(tmp_path: Path) -> None:
-    spec = BenchSpec("sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="site")
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-cheapest-nonstop-bos-den"])
-    worker = Worker(spec)
-    try:
-        outcome = worker.run(Job(task, 0))
-    finally:
-        worker.close()
+    task, outcome = oracle_episode(
+        tmp_path / "e.db", "flights-cheapest-nonstop-bos-den", milestones="site"
+    )
     assert outcome.success and outcome.milestones_done == outcome.milestones_total > 0
     store = EpisodeStore(tmp_path / "e.db")
     episode = store.episode(outcome.episode_id)  # type: ignore[arg-type]
@@ -393,15 +390,9 @@ def test_ctrl_c_keeps_and_reports_the_episodes_that_finished(tmp_path: Path) -> 
 def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path: Path) -> None:
     """The oracle acts, the site's checks drive the plan, and the real local model
     judges the same milestones at every step: its calls are kept, and agreement counted."""
-    spec = BenchSpec(
-        "sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="both", max_steps=12
+    _, outcome = oracle_episode(
+        tmp_path / "e.db", "flights-price-cheapest-atl-dfw", milestones="both", max_steps=12
     )
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-price-cheapest-atl-dfw"])
-    worker = Worker(spec)
-    try:
-        outcome = worker.run(Job(task, 0))
-    finally:
-        worker.close()
     assert outcome.success
     assert outcome.judge_total == outcome.milestones_total * (outcome.steps - 1)
     assert 0 <= outcome.judge_agree <= outcome.judge_total
@@ -414,15 +405,9 @@ def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path:
 def test_with_llm_milestones_the_sites_own_checks_are_kept_per_step(tmp_path: Path) -> None:
     """The real local planner decomposes and checks; beside its verdicts, each step row
     keeps the site's checks, so the two can be compared later."""
-    spec = BenchSpec(
-        "sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="llm", max_steps=12
+    task, outcome = oracle_episode(
+        tmp_path / "e.db", "flights-price-cheapest-atl-dfw", milestones="llm", max_steps=12
     )
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-price-cheapest-atl-dfw"])
-    worker = Worker(spec)
-    try:
-        outcome = worker.run(Job(task, 0))
-    finally:
-        worker.close()
     store = EpisodeStore(tmp_path / "e.db")
     assert store.episode(outcome.episode_id)["milestones_source"] == "llm"  # type: ignore[arg-type]
     steps = store.children("steps", outcome.episode_id)  # type: ignore[arg-type]

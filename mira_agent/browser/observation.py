@@ -98,6 +98,7 @@ class Observation:
     text: str
     element_ids: tuple[str, ...] = ()
     focused: str | None = None
+    focused_text: str | None = None  # the focused element's line, when the text leaves it out
     scroll: Scroll | None = None
     dialog: Dialog | None = None
     notices: tuple[str, ...] = ()
@@ -106,7 +107,7 @@ class Observation:
     screenshot: bytes | None = field(default=None, repr=False)
 
     def elements(self) -> list[ElementRef]:
-        return parse_elements(self.text)
+        return parse_elements("\n".join(filter(None, (self.text, self.focused_text))))
 
     def render(self) -> str:
         """The observation as the model reads it: a short header, then the page."""
@@ -118,7 +119,9 @@ class Observation:
             lines.append(f"Tabs: {tabs}")
         if self.scroll is not None and self.scroll.height > self.scroll.viewport_height:
             lines.append(f"Scroll: {self.scroll.percent_down}% down the page")
-        if self.focused:
+        if self.focused_text:
+            lines.append(f"Focused: {self.focused_text} (not in the part of the page shown)")
+        elif self.focused:
             lines.append(f"Focused: [{self.focused}]")
         for notice in self.notices:
             lines.append(f"Note: {notice}")

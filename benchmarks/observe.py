@@ -1,6 +1,6 @@
 """Time mira's observation extraction, from a live page to the text handed to the model.
 
-Pages: the MiniWoB++ pages that ../shared/docs/targets.md measures BrowserGym and
+Pages: the MiniWoB++ pages that docs/targets.md measures BrowserGym and
 browser-use on (when the `miniwob` package is installed; `pip install -e '.[bench]'`),
 a generated 3,000-element page (1,000 table rows of link + input + button, as there),
 and mira's own flight site. Headless Chromium, warm-up then the median of N runs.
@@ -38,7 +38,7 @@ MINIWOB_TASKS = (
     "search-engine",
     "use-autocomplete",
 )
-TARGET_MS = {  # a third of the faster of BrowserGym and browser-use, from targets.md
+TARGET_MS = {  # a third of the faster of BrowserGym and browser-use, from docs/targets.md
     "click-button": 12,
     "book-flight": 25,
     "email-inbox": 34,

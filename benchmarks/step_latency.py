@@ -22,8 +22,9 @@ from mira_agent.agent import events as ev
 from mira_agent.agent.actor import Actor
 from mira_agent.agent.guards import GuardConfig
 from mira_agent.agent.loop import Agent, AgentConfig
+from mira_agent.agent.safety import Redactor
 from mira_agent.browser.session import BrowserOptions, BrowserSession
-from mira_agent.llm.base import Message
+from mira_agent.llm.base import Message, Usage
 from mira_agent.llm.llamacpp import LocalBackend
 from mira_agent.planning.planner import Planner
 from mira_agent.sites import get_site
@@ -31,14 +32,18 @@ from mira_agent.sites import get_site
 
 @dataclass
 class Step:
+    """The actor call's token counts at one step, and the step's phases in seconds."""
+
+    actor: Usage = field(default_factory=Usage)
     plan: float = 0.0
     observe_and_check: float = 0.0
     check: float = 0.0
     act: float = 0.0
     execute: float = 0.0
-    prompt_tokens: int = 0
-    evaluated: int = 0
-    generated: int = 0
+
+    def evaluated(self) -> int:
+        """The actor's prompt tokens computed anew (the rest came from the KV cache)."""
+        return self.actor.prompt_evaluated or 0
 
 
 @dataclass
@@ -69,10 +74,7 @@ class Timer:
             usage = event.completion.usage
             step.observe_and_check += now - self.last - self.planning - usage.latency_s
             self.last, self.planning = now, 0.0
-            step.act = usage.latency_s
-            step.prompt_tokens = usage.prompt_tokens
-            step.evaluated = usage.prompt_evaluated or 0
-            step.generated = usage.completion_tokens
+            step.act, step.actor = usage.latency_s, usage
         elif isinstance(event, ev.StepDecided):
             self.decided_at = now
         elif isinstance(event, ev.ActionDone):
@@ -112,6 +114,7 @@ def run(task_id: str, steps: int, reuse: bool, threads: int) -> Timer:
                 planner=Planner(planner),
                 config=AgentConfig(guards=GuardConfig(max_steps=steps, max_repeats=steps + 1)),
                 sink=timer,
+                redactor=Redactor(),
             ).run()
     finally:
         site.stop()
@@ -152,17 +155,17 @@ def main() -> int:
         for n, s in rows:
             observe = max(0.0, s.observe_and_check - s.check)
             plan = f"{s.plan:>5.1f}s" if s.plan else f"{'-':>6}"
-            expected = s.evaluated / eval_rate + s.generated / gen_rate
+            expected = s.evaluated() / eval_rate + s.actor.completion_tokens / gen_rate
             ratio = s.act / expected if expected else 0.0
             ratios.append(ratio)
             print(
                 f"{n:>4} {plan} {observe * 1000:>6.0f}ms {s.check:>6.2f}s {s.act:>6.2f}s"
-                f" {s.execute * 1000:>6.0f}ms {s.prompt_tokens:>7} {s.evaluated:>10}"
-                f" {s.generated:>5} {ratio:>6.2f}x"
+                f" {s.execute * 1000:>6.0f}ms {s.actor.prompt_tokens:>7} {s.evaluated():>10}"
+                f" {s.actor.completion_tokens:>5} {ratio:>6.2f}x"
             )
         later = [s for n, s in rows if n > 1]
         if later:
-            new = statistics.median(s.evaluated / s.prompt_tokens for s in later)
+            new = statistics.median(s.evaluated() / s.actor.prompt_tokens for s in later)
             print(f"median share of the actor prompt evaluated after step 1: {new:.0%}")
             print(f"median actor time vs raw rates: {statistics.median(ratios):.2f}x")
     return 0

@@ -342,7 +342,7 @@ def run_config(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
     from mira_agent.train.base_model import quiet_transformers
     from mira_agent.train.memory import ModelShape, estimate_bytes
     from mira_agent.train.policy import action_logprobs, collate
-    from mira_agent.train.rewards import policy_loss
+    from mira_agent.train.rewards import Objective, policy_loss
     from mira_agent.train.samples import micro_batches
 
     quiet_transformers()
@@ -388,7 +388,7 @@ def run_config(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
             logp, _counts, _ = action_logprobs(model, batch)
             ref = reference[group].to(logp.device)
             adv = advantage[group].to(logp.device)
-            loss = policy_loss(logp, ref, adv, 0.5, "sqlogratio", exp=torch.exp).sum()
+            loss = policy_loss(logp, ref, adv, Objective("sqlogratio", 0.5)).sum()
             (loss / count).backward()
             logps.append(logp.detach())
         if optimiser is not None:

@@ -9,14 +9,23 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mira_agent.agent import events as ev
 from mira_agent.browser.executor import execute
 from mira_agent.browser.observation import Observation
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
+from mira_agent.llm.scripted import ScriptedBackend
 from mira_agent.sites.flights.oracle import FlightOracle
+
+if TYPE_CHECKING:
+    from mira_agent.agent.actor import Actor
+    from mira_agent.agent.loop import Agent
+    from mira_agent.run.assemble import RunHooks
+    from mira_agent.tui.app import RunApp
 
 
 def id_of(text: str, name: str) -> str:
@@ -29,6 +38,14 @@ def id_of(text: str, name: str) -> str:
 def booking_task(site):  # type: ignore[no-untyped-def]
     """The site's first booking task (it ends with a payment that needs a yes)."""
     return next(t for t in site.tasks() if t.params["kind"] == "booking")
+
+
+def booking_started(session: BrowserSession, site):  # type: ignore[no-untyped-def]
+    """The site's first booking task, with the site reset and the browser on its start page."""
+    task = booking_task(site)
+    site.reset()
+    session.goto(site.url + task.start_path)
+    return task
 
 
 def page_of(messages) -> Observation:  # type: ignore[no-untyped-def]
@@ -65,6 +82,39 @@ def site_checker(task, site):  # type: ignore[no-untyped-def]
         return {"done": progress + [False] * (count - len(progress)), "reason": "site checks"}
 
     return answer
+
+
+def ask_for_a_code() -> list[dict]:
+    """An actor's script that asks the user for a 2FA code, then stops."""
+    return [
+        {"thought": "need a code", "action": {"action": "ask_user", "question": "The 2FA code?"}},
+        {"thought": "ok", "action": {"action": "stop"}},
+    ]
+
+
+def then_stop(*actions: dict) -> list[dict]:
+    """An actor's script: `actions`, each with no thought, then a stop."""
+    return [
+        *({"thought": "", "action": a} for a in actions),
+        {"thought": "", "action": {"action": "stop"}},
+    ]
+
+
+def agent_for(session: BrowserSession, actor: Actor, task: str, **options: Any) -> Agent:
+    """The real loop with a redactor of its own: these runs share their secrets with no
+    recorder, so the agent's redactor is the only one that needs to know them."""
+    from mira_agent.agent.loop import Agent
+    from mira_agent.agent.safety import Redactor
+
+    return Agent(session, actor, task, redactor=Redactor(), **options)
+
+
+def site_planner(task, site) -> ScriptedBackend:  # type: ignore[no-untyped-def]
+    """A planner that plans the task's own milestones, then checks them with the site's
+    own checks (enough answers for a whole run)."""
+    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
+    planner.answers.extend([site_checker(task, site)] * 60)
+    return planner
 
 
 class Recorder:
@@ -144,3 +194,25 @@ def finetune(
 ) -> subprocess.CompletedProcess[str]:
     """`mira finetune --episodes EPISODES --out OUT ARGS…` in a child process."""
     return mira("finetune", "--episodes", str(episodes), "--out", str(out), *args, env=env)
+
+
+def live_app(
+    work: Callable[[RunHooks], ev.Outcome],
+    *,
+    task: str,
+    on_rate: Callable[[str], None] | None = None,
+    tap: ev.Sink | None = None,
+) -> RunApp:
+    """A live app wired as `mira run` wires it: the run's hooks built from the app's
+    endpoints, and `work(hooks)` as the app's work. `tap` sees each event on the agent's
+    thread, after the app got it (where the CLI's recorder comes before it)."""
+    from mira_agent.agent.safety import Redactor
+    from mira_agent.cli.run import app_hooks
+    from mira_agent.tui.app import RunApp
+
+    redactor = Redactor()
+    app = RunApp(task=task, redactor=redactor, on_rate=on_rate)
+    sink = app.sink if tap is None else ev.fan_out(app.sink, tap)
+    hooks = app_hooks(app, redactor, sink)
+    app.work = lambda: work(hooks)
+    return app

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from rich.console import Console
@@ -15,12 +16,20 @@ from mira_agent.agent import events as ev
 from mira_agent.agent.actor import Actor
 from mira_agent.agent.controls import Controls
 from mira_agent.agent.guards import GuardConfig
-from mira_agent.agent.loop import Agent, AgentConfig
+from mira_agent.agent.loop import AgentConfig
 from mira_agent.browser.session import BrowserSession
-from mira_agent.console import ConsolePrinter
+from mira_agent.cli.console import ConsolePrinter
 from mira_agent.llm.scripted import ScriptedBackend
 from mira_agent.planning.planner import Planner
-from tests.helpers import Recorder, booking_task, oracle_actor, site_checker
+from tests.helpers import (
+    Recorder,
+    agent_for,
+    ask_for_a_code,
+    booking_started,
+    oracle_actor,
+    site_planner,
+    then_stop,
+)
 
 
 def scroll_down_up_stop() -> list[dict]:
@@ -30,18 +39,11 @@ def scroll_down_up_stop() -> list[dict]:
     return [*moves, {"thought": "ok", "action": {"action": "stop"}}]
 
 
-def start(session: BrowserSession, site, task) -> None:  # type: ignore[no-untyped-def]
-    site.reset()
-    session.goto(site.url + task.start_path)
-
-
 def test_a_planned_run_records_milestones_in_order_and_succeeds(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    start(session, flight_site, task)
-    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
-    planner.answers.extend([site_checker(task, flight_site)] * 60)
+    task = booking_started(session, flight_site)
+    planner = site_planner(task, flight_site)
     actor = ScriptedBackend([oracle_actor(task)] * 60)
     approvals: list[tuple[str, int]] = []
 
@@ -50,7 +52,7 @@ def test_a_planned_run_records_milestones_in_order_and_succeeds(
         return True
 
     record = Recorder()
-    outcome = Agent(
+    outcome = agent_for(
         session,
         Actor(actor),
         task.intent,
@@ -75,11 +77,10 @@ def test_a_planned_run_records_milestones_in_order_and_succeeds(
 
 
 def test_a_refused_payment_books_nothing(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    start(session, flight_site, task)
+    task = booking_started(session, flight_site)
     actor = ScriptedBackend([oracle_actor(task)] * 40)
     record = Recorder()
-    outcome = Agent(
+    outcome = agent_for(
         session,
         Actor(actor),
         task.intent,
@@ -95,10 +96,9 @@ def test_a_refused_payment_books_nothing(session: BrowserSession, flight_site) -
 
 
 def test_auto_approve_lets_the_payment_through(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    start(session, flight_site, task)
+    task = booking_started(session, flight_site)
     record = Recorder()
-    outcome = Agent(
+    outcome = agent_for(
         session,
         Actor(ScriptedBackend([oracle_actor(task)] * 40)),
         task.intent,
@@ -112,8 +112,7 @@ def test_auto_approve_lets_the_payment_through(session: BrowserSession, flight_s
 def test_no_progress_makes_the_planner_revise_the_open_milestones(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    start(session, flight_site, task)
+    task = booking_started(session, flight_site)
     wander = [
         {"thought": "look", "action": {"action": "scroll", "direction": d}}
         for d in ["down", "up", "down", "up", "down", "up"]
@@ -129,7 +128,7 @@ def test_no_progress_makes_the_planner_revise_the_open_milestones(
         + [{"done": [False, False, False], "reason": "no"}] * 10
     )
     record = Recorder()
-    Agent(
+    agent_for(
         session,
         Actor(ScriptedBackend(wander)),
         task.intent,
@@ -149,7 +148,7 @@ def test_five_unparseable_outputs_end_the_run(session: BrowserSession, flight_si
     session.goto(flight_site.url)
     actor = ScriptedBackend(["I am not sure"] * 5)
     record = Recorder()
-    outcome = Agent(session, Actor(actor), "anything", sink=record).run()
+    outcome = agent_for(session, Actor(actor), "anything", sink=record).run()
     assert outcome.status == "gave_up" and outcome.reason == "5 unparseable outputs in a row"
     assert len(record.of(ev.ErrorEvent)) == 5
     # The error is shown to the model on the next step.
@@ -159,7 +158,7 @@ def test_five_unparseable_outputs_end_the_run(session: BrowserSession, flight_si
 def test_five_identical_actions_end_the_run(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
     same = {"thought": "again", "action": {"action": "scroll", "direction": "down"}}
-    outcome = Agent(session, Actor(ScriptedBackend([same] * 5)), "anything").run()
+    outcome = agent_for(session, Actor(ScriptedBackend([same] * 5)), "anything").run()
     assert outcome.status == "gave_up" and "the same action 5 times" in outcome.reason
 
 
@@ -169,7 +168,7 @@ def test_the_step_budget_ends_the_run(session: BrowserSession, flight_site) -> N
         {"thought": "", "action": {"action": "scroll", "direction": d}} for d in ["down", "up"] * 3
     ]
     config = AgentConfig(guards=GuardConfig(max_steps=4))
-    outcome = Agent(session, Actor(ScriptedBackend(moves)), "anything", config=config).run()
+    outcome = agent_for(session, Actor(ScriptedBackend(moves)), "anything", config=config).run()
     assert (
         outcome.status == "gave_up" and outcome.steps == 4 and "step budget (4)" in outcome.reason
     )
@@ -185,7 +184,7 @@ def test_an_early_stop_is_challenged_once_with_what_is_missing(
         [{"milestones": ["results shown", "flight booked"]}]
         + [{"done": [True, False], "reason": "results only"}] * 3
     )
-    outcome = Agent(session, Actor(actor), "book a flight", planner=Planner(planner)).run()
+    outcome = agent_for(session, Actor(actor), "book a flight", planner=Planner(planner)).run()
     assert len(actor.calls) == 2
     second_prompt = actor.calls[1][0][-1].content
     assert "You chose to stop, but these milestones are not done: flight booked" in second_prompt
@@ -193,19 +192,19 @@ def test_an_early_stop_is_challenged_once_with_what_is_missing(
     assert outcome.milestones_done == 1 and outcome.answer == "booked"
 
 
+def after_step_one(do: Callable[[], object]) -> Recorder:
+    """A recorder that does `do` once step 1's action is done, as a user would mid-run."""
+    record = Recorder()
+    record.hooks.append(lambda e: do() if isinstance(e, ev.ActionDone) and e.step == 1 else None)
+    return record
+
+
 def test_a_hint_reaches_the_actors_next_prompt(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
     actor = ScriptedBackend(scroll_down_up_stop())
     controls = Controls()
-    record = Recorder()
-    record.hooks.append(
-        lambda e: (
-            controls.hint("Use the Sort by box")
-            if isinstance(e, ev.ActionDone) and e.step == 1
-            else None
-        )
-    )
-    Agent(session, Actor(actor), "anything", sink=record, controls=controls).run()
+    record = after_step_one(lambda: controls.hint("Use the Sort by box"))
+    agent_for(session, Actor(actor), "anything", sink=record, controls=controls).run()
     assert "The user says: Use the Sort by box" in actor.calls[1][0][-1].content
     assert "Use the Sort by box" not in actor.calls[2][0][-1].content
     assert record.of(ev.HintReceived)[0].hint == "Use the Sort by box"
@@ -215,14 +214,12 @@ def test_pause_holds_the_loop_until_resumed(session: BrowserSession, flight_site
     session.goto(flight_site.url)
     actor = ScriptedBackend(scroll_down_up_stop())
     controls = Controls()
-    record = Recorder()
-    record.hooks.append(
-        lambda e: controls.pause() if isinstance(e, ev.ActionDone) and e.step == 1 else None
-    )
+    record = after_step_one(controls.pause)
     result: dict = {}
     thread = threading.Thread(
         target=lambda: result.setdefault(
-            "outcome", Agent(session, Actor(actor), "x", sink=record, controls=controls).run()
+            "outcome",
+            agent_for(session, Actor(actor), "x", sink=record, controls=controls).run(),
         )
     )
     thread.start()
@@ -246,14 +243,14 @@ def test_navigation_outside_the_allowed_domains_is_refused(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
-    moves = [
-        {"thought": "", "action": {"action": "goto", "url": "https://example.com/"}},
-        {"thought": "", "action": {"action": "stop"}},
-    ]
-    actor = ScriptedBackend(moves)
+    actor = ScriptedBackend(then_stop({"action": "goto", "url": "https://example.com/"}))
     record = Recorder()
-    Agent(
-        session, Actor(actor), "x", config=AgentConfig(allow_domains=["127.0.0.1"]), sink=record
+    agent_for(
+        session,
+        Actor(actor),
+        "x",
+        config=AgentConfig(allow_domains=["127.0.0.1"]),
+        sink=record,
     ).run()
     refused = record.of(ev.ActionDone)[0]
     assert not refused.ok and "outside the allowed domains" in (refused.error or "")
@@ -261,11 +258,10 @@ def test_navigation_outside_the_allowed_domains_is_refused(
 
 
 def test_card_numbers_never_reach_the_console(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    start(session, flight_site, task)
+    task = booking_started(session, flight_site)
     out = io.StringIO()
     printer = ConsolePrinter(Console(file=out, width=200))
-    Agent(
+    agent_for(
         session,
         Actor(ScriptedBackend([oracle_actor(task)] * 40)),
         task.intent,
@@ -285,7 +281,7 @@ def test_an_unusable_plan_falls_back_to_the_task_as_one_milestone(
     record = Recorder()
     stop = {"thought": "", "action": {"action": "stop"}}
     checker = ScriptedBackend([answer, "garbage", "garbage"])
-    outcome = Agent(
+    outcome = agent_for(
         session,
         Actor(ScriptedBackend([stop, stop])),
         "find a flight",
@@ -304,15 +300,15 @@ def test_the_actor_can_ask_the_user_and_gets_the_answer_next_step(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
-    moves = [
-        {"thought": "need a code", "action": {"action": "ask_user", "question": "The 2FA code?"}},
-        {"thought": "ok", "action": {"action": "stop"}},
-    ]
-    actor = ScriptedBackend(moves)
+    actor = ScriptedBackend(ask_for_a_code())
     record = Recorder()
     asked: list[str] = []
-    Agent(
-        session, Actor(actor), "log in", sink=record, asker=lambda q: asked.append(q) or "4711"
+    agent_for(
+        session,
+        Actor(actor),
+        "log in",
+        sink=record,
+        asker=lambda q: asked.append(q) or "4711",
     ).run()
     assert asked == ["The 2FA code?"]
     assert "You asked the user: The 2FA code? They answered: 4711" in actor.calls[1][0][-1].content
@@ -330,7 +326,7 @@ def test_a_browser_that_dies_ends_the_run_as_crashed(flight_site) -> None:  # ty
             return {"thought": "", "action": {"action": "scroll", "direction": "down"}}
 
         record = Recorder()
-        outcome = Agent(own, Actor(ScriptedBackend([close_browser])), "x", sink=record).run()
+        outcome = agent_for(own, Actor(ScriptedBackend([close_browser])), "x", sink=record).run()
     assert outcome.status == "crashed" and "closed or crashed" in outcome.reason
     assert isinstance(record.events[-1], ev.Finished)
 
@@ -352,8 +348,12 @@ def test_the_actor_reporting_a_milestone_impossible_triggers_a_new_plan(
         + [{"done": [False, False], "reason": "no"}] * 3
     )
     record = Recorder()
-    outcome = Agent(
-        session, Actor(ScriptedBackend(moves)), "x", planner=Planner(planner), sink=record
+    outcome = agent_for(
+        session,
+        Actor(ScriptedBackend(moves)),
+        "x",
+        planner=Planner(planner),
+        sink=record,
     ).run()
     assert outcome.status == "failed"
     plans = record.of(ev.PlanMade)
@@ -370,7 +370,7 @@ def test_a_model_that_reads_images_gets_the_marked_screenshot(
     session.goto(flight_site.url)
     seeing = ScriptedBackend([{"thought": "", "action": {"action": "stop"}}])
     seeing.takes_images = True
-    Agent(
+    agent_for(
         session,
         Actor(seeing, images=True),
         "x",
@@ -379,5 +379,5 @@ def test_a_model_that_reads_images_gets_the_marked_screenshot(
     (image,) = seeing.calls[0][0][-1].images
     assert image.startswith(b"\x89PNG")
     blind = ScriptedBackend([{"thought": "", "action": {"action": "stop"}}])
-    Agent(session, Actor(blind, images=True), "x").run()
+    agent_for(session, Actor(blind, images=True), "x").run()
     assert blind.calls[0][0][-1].images == ()

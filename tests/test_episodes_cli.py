@@ -14,10 +14,9 @@ import pytest
 
 from mira_agent.browser.observation import parse_elements
 from mira_agent.browser.session import BrowserOptions, BrowserSession
-from mira_agent.replay import find_element, replay_episode
+from mira_agent.run.replay import find_element, replay_episode
 from mira_agent.store.database import EpisodeStore
-from mira_agent.store.recorder import EpisodeRecorder
-from tests.test_store import record_booking, synthetic_run
+from tests.test_store import record_booking, recorder_of, synthetic_run
 
 MIRA = [sys.executable, "-m", "mira_agent"]
 
@@ -38,7 +37,7 @@ def filled(tmp_path: Path) -> Path:
     db = tmp_path / "episodes.db"
     store = EpisodeStore(db)
     for label in ("alpha", "beta", "gamma"):
-        synthetic_run(EpisodeRecorder(store), 2, label)
+        synthetic_run(recorder_of(store), 2, label)
     store.update_episode(2, status="succeeded")
     store.close()
     return db
@@ -213,7 +212,7 @@ def test_a_trace_is_kept_in_the_episodes_folder(tmp_path: Path, pages_server: st
     import zipfile
 
     store = EpisodeStore(tmp_path / "episodes.db")
-    recorder = EpisodeRecorder(store)
+    recorder = recorder_of(store)
     path = recorder.trace_file()
     with BrowserSession(BrowserOptions(headless=True, run_dir=tmp_path, trace=path)) as browser:
         browser.goto(pages_server + "/widgets.html")

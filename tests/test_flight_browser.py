@@ -32,7 +32,7 @@ def test_booking_another_flight_fails_the_task(session: BrowserSession, flight_s
     day = flight_site.data.flights(task.params["origin"], task.params["destination"], _date(task))
     wrong = next(f for f in day if f.id != task.params["expected_flight_id"])
     answer, history = run_policy(
-        session, flight_site, task, FlightOracle(task, flight_number=wrong.number)
+        session, flight_site, task, FlightOracle(task, expected_flight_number=wrong.number)
     )
     assert len(flight_site.state.bookings) == 1
     assert not task.success(flight_site.state, answer)

@@ -15,7 +15,7 @@ ALLOWED = {
     "google": ("llm/gemini.py",),
     "llama_cpp": ("llm/llamacpp.py", "llm/grammar_sampler.py"),
     "typer": ("cli/",),
-    "rich": ("cli/", "console.py", "tui/"),
+    "rich": ("cli/", "tui/"),
     "sqlite_utils": ("store/",),
     "textual": ("tui/",),
     "matplotlib": ("bench/chart.py", "train/plots.py"),

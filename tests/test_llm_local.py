@@ -9,6 +9,7 @@ import jsonschema
 from mira_agent.agent.actor import actor_schema, read_decision
 from mira_agent.browser.actions import ACTIONS_BY_NAME
 from mira_agent.llm.base import Message
+from mira_agent.llm.chat_format import GEMMA, render_gemma
 from mira_agent.llm.llamacpp import LocalBackend
 from mira_agent.llm.models import default_local_model, resolve_local_model
 
@@ -29,6 +30,12 @@ def test_a_real_generation(local_model: LocalBackend) -> None:
     assert completion.usage.completion_tokens > 0
     assert completion.prompt and completion.prompt.startswith("<bos><start_of_turn>user\n")
     assert completion.model == "gemma-3-270m-q4_k_m.gguf"
+
+
+def test_the_embedded_model_is_rendered_in_gemma_s_turns(local_model: LocalBackend) -> None:
+    messages = [Message("system", "Be brief."), Message("user", "hi")]
+    assert local_model.turns is GEMMA  # its manifest says so; its GGUF has no template
+    assert local_model.render(messages) == render_gemma(messages)
 
 
 def test_the_grammar_keeps_every_sampled_action_valid(local_model: LocalBackend) -> None:

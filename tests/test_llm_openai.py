@@ -14,9 +14,16 @@ from collections.abc import Iterator
 import jsonschema
 import pytest
 
-from mira_agent.llm.base import EndpointError, Message
+from mira_agent.llm.base import (
+    EndpointError,
+    LLMError,
+    Message,
+    MissingKeyError,
+    ModelNotFoundError,
+)
 from mira_agent.llm.models import default_local_model
 from mira_agent.llm.openai_compat import OpenAIBackend
+from mira_agent.llm.retry import refusal
 
 
 def free_port() -> int:
@@ -103,3 +110,14 @@ def test_an_unreachable_endpoint_is_a_clear_error_after_retries() -> None:
         EndpointError, match=r"cannot reach http://127\.0\.0\.1:\d+/v1.*gave up after 2 tries"
     ):
         backend.complete([Message("user", "hi")])
+
+
+def test_an_endpoint_s_refusal_says_what_the_user_must_fix() -> None:
+    url = "http://127.0.0.1:1/v1"
+    for status in (401, 403):
+        assert isinstance(refusal(status, url, "m", "no such key"), MissingKeyError)
+    missing = refusal(404, url, "m", "")
+    assert isinstance(missing, ModelNotFoundError)
+    assert str(missing) == f"{url} has no model 'm'"
+    other = refusal(400, url, "m", "prompt too long")
+    assert type(other) is LLMError and str(other) == f"{url} answered 400: prompt too long"

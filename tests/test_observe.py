@@ -78,11 +78,17 @@ def test_ids_are_stable_across_observations_and_dom_changes(observe_page: Browse
     assert set(first.element_ids) < set(second.element_ids)
 
 
-def test_ids_resolve_back_to_their_elements(observe_page: BrowserSession) -> None:
-    text = observe(observe_page).text
-    result = execute(observe_page, Action("click", {"element": id_of(text, "Search")}))
+def click_labelled(session: BrowserSession, label: str) -> str:
+    """Click the element the observation labels `label`, through the id it shows, and
+    return the title of the page that follows: each test page retitles itself on a click."""
+    text = observe(session).text
+    result = execute(session, Action("click", {"element": id_of(text, label)}))
     assert result.ok, result.error
-    assert observe(observe_page).title == "went"
+    return observe(session).title
+
+
+def test_ids_resolve_back_to_their_elements(observe_page: BrowserSession) -> None:
+    assert click_labelled(observe_page, "Search") == "went"
 
 
 def test_ids_are_not_reused_by_the_next_document(
@@ -96,19 +102,12 @@ def test_ids_are_not_reused_by_the_next_document(
 
 
 def test_open_shadow_roots_are_observed_and_actionable(observe_page: BrowserSession) -> None:
-    text = observe(observe_page).text
-    element = id_of(text, "Inside shadow root")
-    assert execute(observe_page, Action("click", {"element": element})).ok
-    assert observe(observe_page).title == "shadow"
+    assert click_labelled(observe_page, "Inside shadow root") == "shadow"
 
 
 def test_same_origin_frames_are_observed_and_actionable(observe_page: BrowserSession) -> None:
-    text = observe(observe_page).text
-    assert 'frame "Same origin":' in text
-    element = id_of(text, "Inside same-origin frame")
-    result = execute(observe_page, Action("click", {"element": element}))
-    assert result.ok, result.error
-    assert observe(observe_page).title == "same-frame"
+    assert 'frame "Same origin":' in observe(observe_page).text
+    assert click_labelled(observe_page, "Inside same-origin frame") == "same-frame"
 
 
 def test_cross_origin_frames_are_observed_and_actionable(

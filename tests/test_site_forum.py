@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from mira_agent.sites import get_site
+from mira_agent.sites.answers import names_one, parse_count, same_text
 from mira_agent.sites.base import Task
 from mira_agent.sites.forum import ForumSite
 from mira_agent.sites.forum.board import hot_rank
@@ -26,7 +27,7 @@ from mira_agent.sites.forum.data import (
     INITIAL_SUBSCRIPTIONS,
     ForumData,
 )
-from mira_agent.sites.forum.tasks import names_title, names_user, parse_count, same_text
+from mira_agent.sites.forum.tasks import names_user
 from mira_agent.sites.web import Request, Response
 
 TASK_IDS = [t.id for t in ForumSite(0).tasks()]
@@ -363,11 +364,11 @@ def test_reset_forgets_the_episode(site: ForumSite) -> None:
 
 def test_answers_are_read_leniently_but_not_loosely() -> None:
     titles = ["Cheap upgrades that made a difference", "First century ride done!"]
-    assert names_title("  cheap upgrades that made a difference. ", titles[0], titles)
-    assert names_title("“Cheap Upgrades That Made A Difference”", titles[0], titles)
-    assert names_title("The post is: Cheap upgrades that made a difference", titles[0], titles)
-    assert not names_title("Cheap upgrades", titles[0], titles)
-    assert not names_title(" or ".join(titles), titles[0], titles)
+    assert names_one("  cheap upgrades that made a difference. ", titles[0], titles)
+    assert names_one("“Cheap Upgrades That Made A Difference”", titles[0], titles)
+    assert names_one("The post is: Cheap upgrades that made a difference", titles[0], titles)
+    assert not names_one("Cheap upgrades", titles[0], titles)
+    assert not names_one(" or ".join(titles), titles[0], titles)
     assert parse_count("5") == 5 and parse_count("They wrote five comments.") == 5
     assert parse_count("5 or 6") is None and parse_count("none") is None
     assert names_user("u/packetloss", "packetloss")

@@ -45,7 +45,7 @@ def test_posting_in_the_wrong_forum_fails_the_task(
 ) -> None:
     task = task_by_id("forum-create-techhelp-post")
     forum_site.reset()
-    oracle = ForumOracle(task, overrides={"forum_title": "Cooking"})
+    oracle = ForumOracle(task, forum_title="Cooking")
     answer, history = run_policy(session, forum_site, task, oracle)
     (posted,) = forum_site.state.new_posts
     assert posted.forum == "cooking" and posted.title == task.params["title"]
@@ -59,9 +59,7 @@ def test_a_wrong_answer_fails_an_information_task(
     task = task_by_id("forum-count-user-comments")
     forum_site.reset()
     wrong = str(int(task.params["answer"]) + 2)
-    answer, history = run_policy(
-        session, forum_site, task, ForumOracle(task, overrides={"answer": wrong})
-    )
+    answer, history = run_policy(session, forum_site, task, ForumOracle(task, answer=wrong))
     assert answer == wrong
     assert all(history[-1])  # it looked in the right place...
     assert not task.success(forum_site.state, answer)  # ...and still answered wrong

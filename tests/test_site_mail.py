@@ -16,12 +16,12 @@ from datetime import date
 
 import pytest
 
+from mira_agent.sites.answers import parse_amount
 from mira_agent.sites.base import Task
 from mira_agent.sites.mail import MailSite
 from mira_agent.sites.mail.data import ACCOUNTING, USER, MailData, Message
 from mira_agent.sites.mail.forms import parse_addresses
 from mira_agent.sites.mail.state import PURGED
-from mira_agent.sites.mail.tasks import parse_cents, parse_day, parse_phone
 from mira_agent.sites.web import Request, Response
 
 
@@ -338,28 +338,6 @@ def test_addresses_are_parsed_from_names_and_separators() -> None:
     assert parse_addresses("nobody, c@z.example") == (("c@z.example",), ["nobody"])
 
 
-@pytest.mark.parametrize(
-    "answer",
-    ["2026-03-25", "Wednesday, March 25", "It's on 25 March 2026.", "Mar 25th", "3/25/2026"],
-)
-def test_dates_are_read_in_many_forms(answer: str) -> None:
-    assert parse_day(answer) == date(2026, 3, 25)
-
-
-@pytest.mark.parametrize("answer", [None, "", "March 25 or March 26", "2026-02-30", "soon"])
-def test_an_ambiguous_or_missing_date_reads_as_none(answer: str | None) -> None:
-    assert parse_day(answer) in (None, date.min)
-
-
-def test_amounts_and_phone_numbers_are_read_leniently() -> None:
-    assert parse_cents("$1,234.50") == 123450
-    assert parse_cents("about 87.5 dollars") == 8750
-    assert parse_cents("$10 and $12") is None
-    assert parse_phone("(212) 555-0147") == "2125550147"
-    assert parse_phone("+1 212.555.0147") == "2125550147"
-    assert parse_phone("212-555-0147 or 212-555-0100") is None
-
-
 # -- task checks: the right outcome passes, a wrong one fails ------------------------------
 
 Act = Callable[[MailSite], object]
@@ -589,7 +567,7 @@ def test_the_receipts_task_wants_the_total_of_the_receipts_folder_only(site: Mai
     total = site.data.facts["brightwater_total"]
     assert isinstance(total, int)
     inbox_receipt = site.data.message("brightwater-inbox")
-    extra = parse_cents(re.search(r"Total charged: (\$[\d.,]+)", inbox_receipt.body).group(1))  # type: ignore[union-attr]
+    extra = parse_amount(re.search(r"Total charged: (\$[\d.,]+)", inbox_receipt.body).group(1))  # type: ignore[union-attr]
     assert extra is not None
     assert outcome(site, tid, answer=f"${total / 100:,.2f}")
     assert outcome(site, tid, answer=f"{total / 100:.2f} dollars")

@@ -5,11 +5,13 @@ cart fails the task."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from mira_agent.browser.session import BrowserSession
 from mira_agent.sites.shop import ShopSite
+from mira_agent.sites.shop.facts import Buy
 from mira_agent.sites.shop.oracle import ShopOracle
 from tests.helpers import assert_in_order, run_policy
 
@@ -53,8 +55,9 @@ def test_ordering_the_wrong_quantity_fails_the_checkout_task(
 ) -> None:
     task = next(t for t in TASKS if t.id == "shop-express-checkout")
     shop_site.reset()
-    first, *rest = task.params["items"]
-    wrong = ShopOracle(task, items=[first | {"quantity": 1}, *rest])
+    assert isinstance(task.facts, Buy)
+    first, *rest = task.facts.items
+    wrong = ShopOracle(task, items=(replace(first, quantity=1), *rest))
     answer, history = run_policy(session, shop_site, task, wrong)
     assert len(shop_site.state.placed_orders) == 1
     assert not task.success(shop_site.state, answer)

@@ -27,18 +27,15 @@ from mira_agent.store.exchange import export_jsonl, import_records, read_jsonl
 from mira_agent.store.recorder import EpisodeRecorder
 from mira_agent.store.schema import LATEST, applied, migrate
 from mira_agent.store.timeline import episode_events
-from tests.helpers import booking_task, oracle_actor, site_checker
+from tests.helpers import booking_started, oracle_actor, site_planner
 
 
 def record_booking(
     session: BrowserSession, site, store: EpisodeStore, *, screenshots: bool = False
 ):  # type: ignore[no-untyped-def]
     """Book a flight with the oracle and record it; returns the recorder and the models."""
-    task = booking_task(site)
-    site.reset()
-    session.goto(site.url + task.start_path)
-    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
-    planner.answers.extend([site_checker(task, site)] * 60)
+    task = booking_started(session, site)
+    planner = site_planner(task, site)
     actor = ScriptedBackend([oracle_actor(task)] * 60)
     redactor = Redactor()
     recorder = EpisodeRecorder(
@@ -131,6 +128,14 @@ def test_an_older_database_upgrades_itself_and_keeps_its_rows(tmp_path: Path) ->
     assert store.episode(episode["id"])["label_source"] == "user"
 
 
+def test_a_new_database_has_every_migration_in_number_order_and_latest_is_the_last() -> None:
+    db = Database(memory=True)
+    migrate(db)
+    names = applied(db)
+    assert [int(name.split("_")[0]) for name in names] == list(range(1, len(names) + 1))
+    assert names[-1] == LATEST
+
+
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("not a database at all " * 100)
@@ -138,6 +143,11 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         EpisodeStore(junk)
     with pytest.raises(StoreError, match="is a folder"):
         EpisodeStore(tmp_path)
+
+
+def recorder_of(store: EpisodeStore) -> EpisodeRecorder:
+    """A recorder for a synthetic run: it types no secret, so a redactor of its own does."""
+    return EpisodeRecorder(store, redactor=Redactor())
 
 
 def synthetic_run(sink, steps: int, label: str) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +165,7 @@ def synthetic_run(sink, steps: int, label: str) -> None:  # type: ignore[no-unty
 def _write_episodes(path: str, label: str, count: int, steps: int) -> None:
     store = EpisodeStore(path)
     for n in range(count):
-        synthetic_run(EpisodeRecorder(store), steps, f"{label}{n}")
+        synthetic_run(recorder_of(store), steps, f"{label}{n}")
 
 
 def test_two_processes_writing_one_database_lose_no_rows(tmp_path: Path) -> None:
@@ -193,7 +203,7 @@ def test_processes_opening_a_new_database_at_once_all_get_in(tmp_path: Path) -> 
 def test_export_then_import_gives_the_same_episodes(tmp_path: Path) -> None:
     first = EpisodeStore(tmp_path / "a.db")
     for n in range(3):
-        synthetic_run(EpisodeRecorder(first), 2 + n, f"r{n}")
+        synthetic_run(recorder_of(first), 2 + n, f"r{n}")
     out = io.StringIO()
     assert export_jsonl(first, out) == 3
     lines = out.getvalue().splitlines()
@@ -216,7 +226,7 @@ def test_a_broken_export_line_is_reported_with_its_number() -> None:
 def test_the_timeline_rebuilt_from_the_rows_matches_the_live_events(tmp_path: Path) -> None:
     store = EpisodeStore(tmp_path / "e.db")
     live: list[ev.Event] = []
-    recorder = EpisodeRecorder(store)
+    recorder = recorder_of(store)
 
     def both(event: ev.Event) -> None:
         live.append(event)
@@ -230,8 +240,8 @@ def test_the_timeline_rebuilt_from_the_rows_matches_the_live_events(tmp_path: Pa
 
 def test_filters_pick_episodes_by_status_task_and_date(tmp_path: Path) -> None:
     store = EpisodeStore(tmp_path / "f.db")
-    synthetic_run(EpisodeRecorder(store), 1, "alpha")
-    synthetic_run(EpisodeRecorder(store), 1, "beta")
+    synthetic_run(recorder_of(store), 1, "alpha")
+    synthetic_run(recorder_of(store), 1, "beta")
     (beta,) = store.episodes(EpisodeFilter(task="beta"))
     store.update_episode(beta["id"], status="succeeded", started_at="2020-01-01T00:00:00")
     assert [e["task"] for e in store.episodes(EpisodeFilter(status=["failed"]))] == ["task alpha"]

@@ -6,7 +6,7 @@ import os
 import time
 
 from mira_agent.agent.controls import Controls
-from mira_agent.terminal_controls import TerminalControls
+from mira_agent.cli.terminal_controls import TerminalControls
 
 
 def pipe_controls() -> tuple[Controls, TerminalControls, int, list[str]]:

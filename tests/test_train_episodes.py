@@ -8,10 +8,9 @@ from pathlib import Path
 from mira_agent.bench.runner import BenchSpec, Job, Worker
 from mira_agent.bench.suites import sandbox_tasks, select
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
-from mira_agent.store.recorder import EpisodeRecorder
 from mira_agent.train.episodes import completion_states, load_episodes
 from mira_agent.train.rewards import progress_labels
-from tests.test_store import synthetic_run
+from tests.test_store import recorder_of, synthetic_run
 
 
 def test_completion_states_come_from_the_progress_vectors() -> None:
@@ -36,7 +35,7 @@ def test_oracle_demonstrations_load_with_their_milestones_and_outcome(tmp_path: 
     finally:
         worker.close()
     store = EpisodeStore(db)
-    synthetic_run(EpisodeRecorder(store), 2, "unlabelled")  # ended by a guard: no label
+    synthetic_run(recorder_of(store), 2, "unlabelled")  # ended by a guard: no label
     loaded = load_episodes(store)
     (episode,) = loaded.episodes
     assert loaded.skipped == {"no outcome label": 1}

@@ -165,6 +165,7 @@ class InterruptAt:
 
 
 def test_ctrl_c_saves_a_checkpoint_that_resume_finishes(episodes_db: Path, tmp_path: Path) -> None:
+    from mira_agent.train.phase import PhaseSpec
     from mira_agent.train.settings import preset
     from mira_agent.train.trainer import Interrupted, finetune
 
@@ -180,17 +181,11 @@ def test_ctrl_c_saves_a_checkpoint_that_resume_finishes(episodes_db: Path, tmp_p
     )
     with EpisodeStore(episodes_db) as store:
         with pytest.raises(Interrupted, match="--resume"):
-            finetune(
-                store=store,
-                base=None,
-                out_dir=out,
-                settings=settings,
-                reporter=InterruptAt("training the policy", 2),
-            )
+            finetune(store, PhaseSpec(out, settings), InterruptAt("training the policy", 2))
         run = store.training_runs()[-1]
         assert run["status"] == "interrupted"
         assert json.loads((out / "checkpoint" / "state.json").read_text())["step"] == 2
-        result = finetune(store=store, base=None, out_dir=out, settings=settings, resume=True)
+        result = finetune(store, PhaseSpec(out, settings, resume=True))
         assert result.run_id == run["id"]
         run = store.training_runs()[-1]
         steps = [row["step"] for row in store.training_metrics(run["id"], "policy")]

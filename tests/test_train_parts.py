@@ -229,9 +229,9 @@ def test_calibration_bins_average_predictions_and_targets() -> None:
 def test_critics_are_judged_on_episodes_they_were_not_fitted_on() -> None:
     """Features that carry the outcome: the held-out value critic must beat a coin."""
     torch = pytest.importorskip("torch")
-    from mira_agent.train.outputs import PhaseData
+    from mira_agent.train.critics import held_out_calibration
+    from mira_agent.train.phase import PhaseData
     from mira_agent.train.samples import Sample
-    from mira_agent.train.trainer import held_out_calibration
 
     episodes = [episode(3, float(i % 2), [1, None], 2) for i in range(10)]
     samples = [Sample(e, s, [1, 2, 3], 2, False) for e in range(10) for s in range(3)]
@@ -242,12 +242,15 @@ def test_critics_are_judged_on_episodes_they_were_not_fitted_on() -> None:
     data = PhaseData(episodes, samples, {})
     settings = preset("mira", potential_data="all", critic_epochs=150)
     held = held_out_calibration(data, features, critic_targets(episodes, settings), settings)
-    assert held["metrics"]["states"] == 6  # episodes 4 and 9, three states each
-    assert len(held["values"]) == 6 and all(0 <= v <= 1 for v in held["values"])
-    assert held["metrics"]["value_bce"] < 0.69  # better than predicting 0.5
-    assert "potential_mse" in held["metrics"]
+    assert held is not None
+    assert held.metrics["states"] == 6  # episodes 4 and 9, three states each
+    g = settings.gamma
+    assert held.value_targets == pytest.approx([0.0, 0.0, 0.0, g * g, g, 1.0])  # 4 failed, 9 won
+    assert len(held.values) == 6 and all(0 <= v <= 1 for v in held.values)
+    assert held.metrics["value_bce"] < 0.69  # better than predicting 0.5
+    assert "potential_mse" in held.metrics
     few = PhaseData(episodes[:4], samples[:12], {})
     assert (
         held_out_calibration(few, features[:12], critic_targets(episodes[:4], settings), settings)
-        == {}
+        is None
     )

@@ -9,6 +9,7 @@ import math
 import pytest
 
 from mira_agent.train.rewards import (
+    Objective,
     advantages,
     outcome_rewards,
     policy_loss,
@@ -86,20 +87,52 @@ def test_shaping_leaves_the_difference_between_two_policies_unchanged() -> None:
 
 def test_the_losses_move_the_policy_towards_positive_advantages() -> None:
     beta = 0.5
-    assert policy_loss(-1.0, -1.0, 0.3, beta) == pytest.approx(0.09)
-    assert policy_loss(-0.4, -1.0, 0.3, beta) == pytest.approx(0.0)  # log ratio = A/β
-    for objective in ("sqlogratio", "kl", "awr"):
+    plain = Objective("sqlogratio", beta)
+    assert policy_loss(-1.0, -1.0, 0.3, plain) == pytest.approx(0.09)
+    assert policy_loss(-0.4, -1.0, 0.3, plain) == pytest.approx(0.0)  # log ratio = A/β
+    for name in ("sqlogratio", "kl", "awr"):
+        objective = Objective(name, beta)
         step = 1e-6
         # d loss / d log π at log π = log π_ref: negative for a positive advantage, so a
         # gradient step raises the action's probability; positive for a negative one.
         for advantage, sign in ((0.4, -1), (-0.4, 1)):
-            if objective == "awr" and advantage < 0:
+            if name == "awr" and advantage < 0:
                 continue  # AWR only weights; every weight is positive
             slope = (
-                policy_loss(-1.0 + step, -1.0, advantage, beta, objective)
-                - policy_loss(-1.0, -1.0, advantage, beta, objective)
+                policy_loss(-1.0 + step, -1.0, advantage, objective)
+                - policy_loss(-1.0, -1.0, advantage, objective)
             ) / step
-            assert slope * sign > 0, (objective, advantage, slope)
-    assert policy_loss(-1.0, -1.0, 100.0, beta, "awr") == pytest.approx(20.0)  # clipped
+            assert slope * sign > 0, (name, advantage, slope)
+    awr = Objective("awr", beta)
+    assert policy_loss(-1.0, -1.0, 100.0, awr) == pytest.approx(20.0)  # clipped
     with pytest.raises(ValueError, match="objective"):
-        policy_loss(0.0, 0.0, 0.0, beta, "ppo")
+        policy_loss(0.0, 0.0, 0.0, Objective("ppo", beta))
+
+
+def test_sft_is_one_more_objective_the_per_token_negative_log_likelihood() -> None:
+    sft = Objective("sft")
+    assert not sft.uses_advantages and Objective("kl").uses_advantages
+    assert policy_loss(-3.0, None, None, sft, tokens=4) == pytest.approx(0.75)
+    # Whatever the advantage, a gradient step raises the logged action's probability.
+    step = 1e-6
+    slope = (policy_loss(-3.0 + step, None, None, sft) - policy_loss(-3.0, None, None, sft)) / step
+    assert slope == pytest.approx(-1.0)
+
+
+def test_the_losses_take_tensors_as_they_take_numbers() -> None:
+    torch = pytest.importorskip("torch")
+    logp, ref, adv = (
+        torch.tensor([-1.0, -2.0]),
+        torch.tensor([-1.5, -1.0]),
+        torch.tensor([0.3, 50.0]),
+    )
+    for name in ("sqlogratio", "kl", "awr", "sft"):
+        objective = Objective(name, 0.5)
+        batch = policy_loss(logp, ref, adv, objective, tokens=torch.tensor([2.0, 4.0]))
+        one_by_one = [
+            policy_loss(
+                float(logp[i]), float(ref[i]), float(adv[i]), objective, tokens=(2.0, 4.0)[i]
+            )
+            for i in range(2)
+        ]
+        assert batch.tolist() == pytest.approx(one_by_one), name

@@ -6,7 +6,8 @@ hint reaches the actor, and a payment waits for the user's yes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,16 +16,24 @@ from textual.pilot import Pilot
 
 from mira_agent.agent import events as ev
 from mira_agent.agent.actor import Actor
-from mira_agent.agent.guards import GuardConfig
-from mira_agent.agent.loop import Agent, AgentConfig
+from mira_agent.agent.loop import AgentConfig
 from mira_agent.browser.session import BrowserSession
 from mira_agent.llm.scripted import ScriptedBackend
 from mira_agent.planning.planner import Planner
-from mira_agent.runner import RunHooks
+from mira_agent.run.assemble import Limits, RunHooks, assemble_agent
+from mira_agent.run.site import Goal
 from mira_agent.tui.app import EpisodeApp, RunApp
 from mira_agent.tui.screens import ApprovalScreen, HintScreen, QuestionScreen, RatingScreen
 from mira_agent.tui.widgets import Checklist, RunHeader, StatusLine, StepStream
-from tests.helpers import Recorder, booking_task, oracle_actor, site_checker
+from tests.helpers import (
+    Recorder,
+    agent_for,
+    ask_for_a_code,
+    booking_started,
+    live_app,
+    oracle_actor,
+    site_planner,
+)
 from tests.test_tui_snapshots import mid_run
 
 pytestmark = pytest.mark.anyio
@@ -45,28 +54,18 @@ def agent_start(
     planner: ScriptedBackend | None = None,
     judge: Callable[[str | None], bool] | None = None,
     max_steps: int = 30,
-    tap: Callable[[RunHooks, ev.Event], None] | None = None,
 ) -> Callable[[RunHooks], ev.Outcome]:
-    """What the CLI hands the app: build the agent with the app's hooks and run it.
-    `tap` sees each event on the agent's thread, after the app got it."""
+    """The work `mira run` hands the app: assemble the agent with the run's hooks and
+    run it."""
 
     def start(hooks: RunHooks) -> ev.Outcome:
-        def sink(event: ev.Event) -> None:
-            hooks.sink(event)
-            if tap is not None:
-                tap(hooks, event)
-
-        return Agent(
+        return assemble_agent(
             session,
+            Goal(task_text, judge),
             Actor(actor),
-            task_text,
+            hooks,
             planner=Planner(planner) if planner else None,
-            config=AgentConfig(guards=GuardConfig(max_steps=max_steps)),
-            sink=sink,
-            controls=hooks.controls,
-            approver=hooks.approver,
-            asker=hooks.asker,
-            judge=judge,
+            limits=Limits(max_steps=max_steps),
         ).run()
 
     return start
@@ -108,6 +107,21 @@ async def until_held(pilot: Pilot, app: RunApp, actor: ScriptedBackend) -> int:
         assert time.monotonic() < deadline, "the loop never came to a halt"
 
 
+@asynccontextmanager
+async def held_after_step_one(
+    session: BrowserSession, flight_site
+) -> AsyncIterator[tuple[Pilot, RunApp, ScriptedBackend, int]]:  # type: ignore[no-untyped-def]
+    """An app whose agent wanders the flight site's front page, paused by the user once
+    step 1 is done and held: its pilot, the app, the actor and the actor calls so far."""
+    session.goto(flight_site.url)
+    actor = ScriptedBackend(wander())
+    app = live_app(agent_start(session, "look around", actor), task="look around")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.view.steps) and app.view.steps[0].ok, "step 1")
+        await pilot.press("p")
+        yield pilot, app, actor, await until_held(pilot, app, actor)
+
+
 def done_lines(app: RunApp) -> list[str]:
     return [line for line in app.query_one(Checklist).plain.splitlines() if line.startswith("✓")]
 
@@ -115,15 +129,12 @@ def done_lines(app: RunApp) -> list[str]:
 async def test_the_checklist_fills_in_as_milestones_complete(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
-    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
-    planner.answers.extend([site_checker(task, flight_site)] * 60)
+    task = booking_started(session, flight_site)
+    planner = site_planner(task, flight_site)
 
-    def pause_after_the_second(hooks: RunHooks, event: ev.Event) -> None:
+    def pause_after_the_second(event: ev.Event) -> None:
         if isinstance(event, ev.MilestoneDone) and event.index == 1:
-            hooks.controls.pause()  # as a user would, to look at the checklist mid-run
+            app.controls.pause()  # as a user would, to look at the checklist mid-run
 
     start = agent_start(
         session,
@@ -131,9 +142,8 @@ async def test_the_checklist_fills_in_as_milestones_complete(
         ScriptedBackend([oracle_actor(task)] * 60),
         planner=planner,
         judge=lambda answer: task.success(flight_site.state, answer),
-        tap=pause_after_the_second,
     )
-    app = RunApp(start, task=task.intent)
+    app = live_app(start, task=task.intent, tap=pause_after_the_second)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(done_lines(app)) == 2, "two milestones done")
         await pilot.pause(0.5)  # the step in flight ends; the loop then waits
@@ -168,13 +178,7 @@ async def test_the_checklist_fills_in_as_milestones_complete(
 async def test_pause_holds_the_loop_and_s_lets_one_step_through(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    session.goto(flight_site.url)
-    actor = ScriptedBackend(wander())
-    app = RunApp(agent_start(session, "look around", actor), task="look around")
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: bool(app.view.steps) and app.view.steps[0].ok, "step 1")
-        await pilot.press("p")
-        held = await until_held(pilot, app, actor)
+    async with held_after_step_one(session, flight_site) as (pilot, app, actor, held):
         await pilot.pause(1.0)
         assert len(actor.calls) == held and len(app.view.steps) == held
         assert app.agent_running and app.outcome is None
@@ -192,13 +196,7 @@ async def test_pause_holds_the_loop_and_s_lets_one_step_through(
 async def test_a_hint_typed_in_the_ui_reaches_the_actors_next_prompt(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    session.goto(flight_site.url)
-    actor = ScriptedBackend(wander())
-    app = RunApp(agent_start(session, "look around", actor), task="look around")
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: bool(app.view.steps) and app.view.steps[0].ok, "step 1")
-        await pilot.press("p")
-        held = await until_held(pilot, app, actor)
+    async with held_after_step_one(session, flight_site) as (pilot, app, actor, held):
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, HintScreen), "the hint box")
         await pilot.press(*"Use the Sort by box", "enter")
@@ -220,9 +218,7 @@ async def test_a_hint_typed_in_the_ui_reaches_the_actors_next_prompt(
 async def test_a_payment_waits_for_the_users_yes(
     session: BrowserSession, flight_site, answer: str
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
+    task = booking_started(session, flight_site)
     ratings: list[str] = []
     start = agent_start(
         session,
@@ -231,7 +227,7 @@ async def test_a_payment_waits_for_the_users_yes(
         judge=lambda given: task.success(flight_site.state, given),
         max_steps=30,
     )
-    app = RunApp(start, task=task.intent, on_rate=ratings.append)
+    app = live_app(start, task=task.intent, on_rate=ratings.append)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the payment")
         assert isinstance(app.screen, ApprovalScreen)
@@ -268,11 +264,9 @@ async def test_a_payment_waits_for_the_users_yes(
 async def test_quitting_while_the_agent_waits_for_a_yes_refuses_and_stops_it(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
+    task = booking_started(session, flight_site)
     start = agent_start(session, task.intent, ScriptedBackend([oracle_actor(task)] * 60))
-    app = RunApp(start, task=task.intent)
+    app = live_app(start, task=task.intent)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the payment")
         await pilot.press("ctrl+q")
@@ -287,7 +281,7 @@ async def test_an_exception_from_start_is_kept_and_ends_the_app() -> None:
     def start(hooks: RunHooks) -> ev.Outcome:
         raise RuntimeError("no browser here")
 
-    app = RunApp(start, task="x")
+    app = live_app(start, task="x")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: not app.is_running, "the app to exit", timeout=10)
     assert isinstance(app.error, RuntimeError) and str(app.error) == "no browser here"
@@ -298,12 +292,8 @@ async def test_the_agents_question_is_answered_in_a_modal(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
     session.goto(flight_site.url)
-    moves = [
-        {"thought": "need a code", "action": {"action": "ask_user", "question": "The 2FA code?"}},
-        {"thought": "ok", "action": {"action": "stop"}},
-    ]
-    actor = ScriptedBackend(moves)
-    app = RunApp(agent_start(session, "log in", actor), task="log in")
+    actor = ScriptedBackend(ask_for_a_code())
+    app = live_app(agent_start(session, "log in", actor), task="log in")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, QuestionScreen), "the question")
         assert "WAITING" in app.query_one(StatusLine).plain
@@ -324,7 +314,7 @@ async def test_browser_warnings_show_in_the_stream() -> None:
         hooks.sink(ev.Finished(0, outcome))
         return outcome
 
-    app = RunApp(start, task="x")
+    app = live_app(start, task="x")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.outcome is not None, "the end of the run")
         await pilot.pause()
@@ -335,13 +325,10 @@ async def test_browser_warnings_show_in_the_stream() -> None:
 async def test_a_recorded_episode_replays_step_by_step(
     session: BrowserSession, flight_site
 ) -> None:  # type: ignore[no-untyped-def]
-    task = booking_task(flight_site)
-    flight_site.reset()
-    session.goto(flight_site.url + task.start_path)
-    planner = ScriptedBackend([{"milestones": [m.text for m in task.milestones]}])
-    planner.answers.extend([site_checker(task, flight_site)] * 60)
+    task = booking_started(session, flight_site)
+    planner = site_planner(task, flight_site)
     record = Recorder()
-    Agent(
+    agent_for(
         session,
         Actor(ScriptedBackend([oracle_actor(task)] * 60)),
         task.intent,
@@ -385,7 +372,7 @@ async def test_the_step_stream_follows_the_newest_step() -> None:
         hooks.sink(ev.Finished(4, outcome))
         return outcome
 
-    app = RunApp(start, task="x")
+    app = live_app(start, task="x")
     app.animation_level = "none"  # scroll at once, as the keys are pressed
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.outcome is not None, "the end of the run")
@@ -412,7 +399,7 @@ async def test_the_task_shown_before_the_run_starts_has_its_card_number_masked()
             hooks.controls.wait_turn(timeout=0.05)
         return ev.Outcome("stopped", None, "stopped by the user", 0, 0, 0)
 
-    app = RunApp(start, task="Pay with the card 4242 4242 4242 4242, expiry 12/28")
+    app = live_app(start, task="Pay with the card 4242 4242 4242 4242, expiry 12/28")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         header = app.query_one(RunHeader).plain

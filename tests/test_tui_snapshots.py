@@ -15,9 +15,10 @@ from textual.pilot import Pilot
 from mira_agent.agent import events as ev
 from mira_agent.llm.base import Completion, Usage
 from mira_agent.planning.milestones import Plan
-from mira_agent.runner import RunHooks
-from mira_agent.tui.app import EpisodeApp, RunApp
+from mira_agent.run.assemble import RunHooks
+from mira_agent.tui.app import EpisodeApp
 from mira_agent.tui.screens import ApprovalScreen, RatingScreen
+from tests.helpers import live_app
 
 SIZE = (110, 34)
 URL = "http://127.0.0.1:8765"
@@ -148,20 +149,20 @@ def waiting_for(shown: threading.Event, ready: Callable[[Pilot], bool] | None = 
 
 def test_a_live_run_mid_way(snap_compare) -> None:  # type: ignore[no-untyped-def]
     start, shown = scripted(mid_run())
-    app = RunApp(start, task=TASK)
+    app = live_app(start, task=TASK)
     assert snap_compare(app, terminal_size=SIZE, run_before=waiting_for(shown))
 
 
 def test_the_approval_modal(snap_compare) -> None:  # type: ignore[no-untyped-def]
     start, shown = scripted([*mid_run(), *to_payment()], ask_approval=True)
-    app = RunApp(start, task=TASK)
+    app = live_app(start, task=TASK)
     on_modal = waiting_for(shown, lambda pilot: isinstance(pilot.app.screen, ApprovalScreen))
     assert snap_compare(app, terminal_size=SIZE, run_before=on_modal)
 
 
 def test_the_finished_run_asks_for_a_rating(snap_compare) -> None:  # type: ignore[no-untyped-def]
     start, shown = scripted([*mid_run(), *finished()])
-    app = RunApp(start, task=TASK, on_rate=lambda label: None)
+    app = live_app(start, task=TASK, on_rate=lambda label: None)
     on_modal = waiting_for(shown, lambda pilot: isinstance(pilot.app.screen, RatingScreen))
     assert snap_compare(app, terminal_size=SIZE, run_before=on_modal)
 

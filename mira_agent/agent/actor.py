@@ -57,14 +57,15 @@ class Actor:
         self.images = images and backend.takes_images
         self._actions = describe_actions()
 
-    def prompt(
+    def decide(
         self,
         task: str,
         history: Sequence[str],
         plan: str,
         notes: Sequence[str],
         observation: Observation,
-    ) -> list[Message]:
+    ) -> Decision:
+        """The next action: the actor's prompt rendered from the state, then the choice."""
         messages = render_prompt(
             "actor",
             actions=self._actions,
@@ -77,17 +78,12 @@ class Actor:
         if self.images and observation.screenshot:
             last = messages[-1]
             messages[-1] = Message(last.role, last.content, (observation.screenshot,))
-        return messages
+        return self.choose(messages, observation, plan)
 
-    def decide(
-        self,
-        task: str,
-        history: Sequence[str],
-        plan: str,
-        notes: Sequence[str],
-        observation: Observation,
-    ) -> Decision:
-        messages = self.prompt(task, history, plan, notes, observation)
+    def choose(self, messages: list[Message], observation: Observation, plan: str) -> Decision:
+        """The model's answer to the rendered prompt. A stand-in actor (the bench's
+        oracle) overrides only this, so the prompt it records is the model's by
+        construction."""
         schema = actor_schema(observation.element_ids)
         completion = self.backend.complete(
             messages, schema=schema, max_tokens=self.max_tokens, temperature=self.temperature

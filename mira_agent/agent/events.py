@@ -13,11 +13,16 @@ from mira_agent.planning.milestones import Plan
 
 @dataclass(frozen=True)
 class Event:
+    """Something the loop reports; `step` is the step it happened at (0 before the
+    first)."""
+
     step: int
 
 
 @dataclass(frozen=True)
 class RunStarted(Event):
+    """The run began on `url`: the task (redacted) and the models as `backend:model`."""
+
     task: str
     url: str
     actor: str
@@ -26,18 +31,27 @@ class RunStarted(Event):
 
 @dataclass(frozen=True)
 class PlanMade(Event):
+    """A plan version: the first one, or a revision with the reason it was made. The
+    checklist shows the latest; the store keeps every version."""
+
     plan: Plan
     reason: str
 
 
 @dataclass(frozen=True)
 class MilestoneDone(Event):
+    """The checker found milestone `index` done; it checks before the step acts, so
+    the milestone was reached by the step before."""
+
     index: int
     text: str
 
 
 @dataclass(frozen=True)
 class ProgressChecked(Event):
+    """The checker's whole progress vector, one flag a milestone, and why: the
+    training signal MiRA's rewards are computed from."""
+
     progress: tuple[bool, ...]
     reason: str
 
@@ -70,6 +84,8 @@ class StepDecided(Event):
 
 @dataclass(frozen=True)
 class ActionDone(Event):
+    """The step's action ran (or was refused): its message, or its error."""
+
     action: str
     ok: bool
     message: str
@@ -78,29 +94,41 @@ class ActionDone(Event):
 
 @dataclass(frozen=True)
 class ErrorEvent(Event):
+    """Something went wrong that the run survives or ends on (an unusable answer, a
+    failed model, a dead browser)."""
+
     message: str
 
 
 @dataclass(frozen=True)
 class NeedsApproval(Event):
+    """The action pays, buys, deletes or sends: it waits for the user's yes."""
+
     action: str
     reason: str
 
 
 @dataclass(frozen=True)
 class ApprovalGiven(Event):
+    """The user's verdict on the action that waited, or the run's --yes: a refusal
+    reaches the actor as the step's error."""
+
     action: str
     approved: bool
 
 
 @dataclass(frozen=True)
 class UserAsked(Event):
+    """The agent asked the user; `answer` is None when nobody answered."""
+
     question: str
     answer: str | None
 
 
 @dataclass(frozen=True)
 class HintReceived(Event):
+    """A hint the user gave for this step; the actor's prompt carries it."""
+
     hint: str
 
 
@@ -125,7 +153,20 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Finished(Event):
+    """The run ended, and how: always the last event of a run."""
+
     outcome: Outcome
 
 
 Sink = Callable[[Event], None]
+
+
+def fan_out(*sinks: Sink) -> Sink:
+    """One sink that hands each event to every sink in `sinks`, in order: the recorder
+    first, so a step is on disk before anyone shows it."""
+
+    def each(event: Event) -> None:
+        for sink in sinks:
+            sink(event)
+
+    return each

@@ -44,11 +44,13 @@ def _target(action: Action | None, elements: list[ElementRef]) -> dict[str, str]
     return {"role": element.role, "name": element.name} if element else None
 
 
-def _refuse(action: str, reason: str) -> bool:
+def refuse(action: str, reason: str) -> bool:
+    """The approver of a run with nobody to ask: every risky action is refused."""
     return False
 
 
-def _no_answer(question: str) -> str | None:
+def no_answer(question: str) -> str | None:
+    """The asker of a run with nobody to ask: the agent's question goes unanswered."""
     return None
 
 
@@ -65,10 +67,10 @@ class Agent:
         config: AgentConfig | None = None,
         sink: ev.Sink = lambda event: None,
         controls: Controls | None = None,
-        approver: Approver = _refuse,
-        asker: Asker = _no_answer,
+        approver: Approver = refuse,
+        asker: Asker = no_answer,
         judge: Judge | None = None,
-        redactor: Redactor | None = None,
+        redactor: Redactor,
         episode_over: Callable[[], bool] | None = None,
     ) -> None:
         self.session = session
@@ -82,8 +84,9 @@ class Agent:
         self.asker = asker
         self.judge = judge
         self.guards = Guards(self.config.guards)
-        # Shared with whoever records the run, so both mask the same secrets.
-        self.redactor = redactor or Redactor()
+        # Shared with whoever records or shows the run, so all mask the same secrets:
+        # required, since a fresh one would not know the secrets the agent typed.
+        self.redactor = redactor
         # An environment that ends episodes itself (MiniWoB++ on submit) says so here;
         # the judge then scores the episode as if the agent had stopped.
         self.episode_over = episode_over

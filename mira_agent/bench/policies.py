@@ -12,17 +12,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from mira_agent.agent.actor import Actor, Decision
 from mira_agent.browser.observation import Observation
-from mira_agent.llm.base import Completion, LLMError, Message, ModelOutputError, Usage
+from mira_agent.llm.base import (
+    Backend,
+    Completion,
+    LLMError,
+    Message,
+    ModelOutputError,
+    Request,
+    Usage,
+)
 from mira_agent.planning.milestones import Plan
 from mira_agent.planning.planner import CheckResult, Planner
 from mira_agent.sites.base import Oracle
 
 
-class NoModel:
+class NoModel(Backend):
     """The backend slot of a policy that calls no model: it names the policy in the
     record and refuses to be called."""
 
@@ -32,14 +39,7 @@ class NoModel:
         self.name = name
         self.model = model
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-    ) -> Completion:
+    def answer(self, request: Request) -> Completion:
         raise LLMError(f"{self.name} calls no model")
 
 
@@ -60,15 +60,7 @@ class OracleActor(Actor):
         super().__init__(NoModel("oracle", name))  # type: ignore[arg-type]
         self.oracle = oracle
 
-    def decide(
-        self,
-        task: str,
-        history: Sequence[str],
-        plan: str,
-        notes: Sequence[str],
-        observation: Observation,
-    ) -> Decision:
-        messages = self.prompt(task, history, plan, notes, observation)
+    def choose(self, messages: list[Message], observation: Observation, plan: str) -> Decision:
         action = self.oracle.next_action(observation)
         milestone = current_milestone(plan)
         thought = f"Next: {milestone}" if milestone else f"Next: {action.name}"

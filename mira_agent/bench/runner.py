@@ -18,14 +18,14 @@ from typing import Any
 
 from mira_agent.agent import events as ev
 from mira_agent.agent.actor import Actor
-from mira_agent.agent.guards import GuardConfig
-from mira_agent.agent.loop import Agent, AgentConfig
 from mira_agent.agent.safety import Redactor
+from mira_agent.agent.usage import Totals
 from mira_agent.bench.policies import OracleActor, SitePlanner
 from mira_agent.bench.suites import BenchTask, World, world_for
-from mira_agent.browser.observe import ObserveOptions
 from mira_agent.browser.session import BrowserOptions, BrowserSession
 from mira_agent.planning.planner import Planner
+from mira_agent.run.assemble import Limits, RunHooks, assemble_agent
+from mira_agent.run.site import Goal
 from mira_agent.store.database import EpisodeStore, now
 from mira_agent.store.recorder import EpisodeRecorder
 
@@ -84,18 +84,6 @@ class EpisodeResult:
     site: str = ""  # the sandbox site (or MiniWoB++ page) the task is on
 
 
-class _Tally:
-    """Counts tokens as events pass (a sink)."""
-
-    def __init__(self) -> None:
-        self.prompt = self.completion = 0
-
-    def __call__(self, event: ev.Event) -> None:
-        if isinstance(event, ev.ModelCalled):
-            self.prompt += event.completion.usage.prompt_tokens
-            self.completion += event.completion.usage.completion_tokens
-
-
 class Worker:
     """What one worker keeps between episodes: the store, a browser, the models and the
     suite's world (its served sites or pages). A dead browser is replaced before the
@@ -121,7 +109,7 @@ class Worker:
 
     def _models(self) -> tuple[Any, Any]:
         if self._backends is None:
-            from mira_agent.runner import RunSpec, load_backends
+            from mira_agent.run.spec import RunSpec, load_backends
 
             wants_llm_planner = self.spec.milestones in ("llm", "both")
             run = RunSpec(
@@ -169,7 +157,7 @@ class Worker:
                 "settings": {"max_steps": spec.max_steps, "milestones": spec.milestones},
             },
         )
-        tally = _Tally()
+        totals = Totals()
 
         def site_checks(event: ev.Event) -> None:
             # Beside an LLM planner's verdicts, the site's own, after every action (when
@@ -181,25 +169,13 @@ class Worker:
                 if progress is not None:
                     self.store.update_step(recorder.episode_id, event.step, site_progress=progress)
 
-        def sink(event: ev.Event) -> None:
-            recorder(event)
-            tally(event)
-            site_checks(event)
-
-        agent = Agent(
+        agent = assemble_agent(
             session,
+            Goal(episode.instruction, episode.judge, episode.over),
             actor,
-            episode.instruction,
+            RunHooks(sink=ev.fan_out(recorder, totals, site_checks), redactor=redactor),
             planner=planner,
-            config=AgentConfig(
-                guards=GuardConfig(max_steps=spec.max_steps),
-                auto_approve=True,
-                observe=ObserveOptions(marks=actor.images),
-            ),
-            sink=sink,
-            judge=episode.judge,
-            redactor=redactor,
-            episode_over=episode.over,
+            limits=Limits(max_steps=spec.max_steps, auto_approve=True),
         )
         outcome = agent.run()
         reward = episode.reward(outcome.answer) if outcome.status != "crashed" else 0.0
@@ -225,8 +201,8 @@ class Worker:
             steps=outcome.steps,
             milestones_done=outcome.milestones_done,
             milestones_total=outcome.milestones_total,
-            prompt_tokens=tally.prompt,
-            completion_tokens=tally.completion,
+            prompt_tokens=totals.prompt_tokens,
+            completion_tokens=totals.completion_tokens,
             seconds=time.monotonic() - started,
             judge_agree=agree,
             judge_total=total,

@@ -149,7 +149,7 @@ def episodes_show(
 
         EpisodeApp(events, title=f"episode {episode_id}").run()
         return
-    from mira_agent.console import ConsolePrinter
+    from mira_agent.cli.console import ConsolePrinter
 
     episode = store.episode(episode_id)
     console.print(
@@ -287,7 +287,7 @@ def episodes_replay(
     from mira_agent.browser.session import BrowserOptions
     from mira_agent.cli.run import _print_warnings
     from mira_agent.config import new_run_dir
-    from mira_agent.replay import ReplayedStep, replay_episode
+    from mira_agent.run.replay import ReplayedStep, replay_episode
 
     store = _open(db)
 

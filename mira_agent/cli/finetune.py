@@ -105,22 +105,15 @@ def finetune(
     from mira_agent.train.base_model import quiet_transformers
 
     quiet_transformers()
+    from mira_agent.train.phase import PhaseSpec
     from mira_agent.train.trainer import finetune as run_finetune
 
     which = EpisodeFilter(status=tuple(status or ()), task=task, since=since, until=until)
     if judge:
         _judge(db_path, which, judge, judge_model, judge_base_url)
     with EpisodeStore(db_path) as store, progress_bar() as progress:
-        result = run_finetune(
-            store=store,
-            base=base,
-            out_dir=out,
-            settings=settings,
-            which=which,
-            sources=sources,
-            resume=resume,
-            reporter=ProgressReporter(progress),
-        )
+        spec = PhaseSpec(out, settings, base, which, sources, resume)
+        result = run_finetune(store, spec, ProgressReporter(progress))
     print_result(result)
 
 

@@ -4,7 +4,6 @@ recorded in the episode database."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,8 +25,10 @@ from mira_agent.errors import MiraError, interruption, interruption_code
 if TYPE_CHECKING:
     from mira_agent.agent.safety import Redactor
     from mira_agent.browser.session import BrowserSession
-    from mira_agent.runner import RunSpec
+    from mira_agent.run.assemble import RunHooks
+    from mira_agent.run.spec import RunSpec
     from mira_agent.store.recorder import EpisodeRecorder
+    from mira_agent.tui.app import RunApp
 
 
 @app.command()
@@ -149,7 +150,7 @@ def run(
     """
     from mira_agent.browser.session import BrowserOptions
     from mira_agent.config import new_run_dir
-    from mira_agent.runner import RunSpec
+    from mira_agent.run.spec import RunSpec
 
     spec = RunSpec(
         task=task,
@@ -232,7 +233,7 @@ def _run_agent(
 
 def _episode_meta(spec: RunSpec) -> dict[str, object]:
     """What the episode row keeps of the run's settings (the events say the rest)."""
-    from mira_agent.runner import site_of
+    from mira_agent.run.spec import site_of
 
     return {
         "task_id": spec.task_id,
@@ -252,21 +253,14 @@ def _episode_meta(spec: RunSpec) -> dict[str, object]:
     }
 
 
-def _tee(*sinks: Callable[[ev.Event], None]) -> Callable[[ev.Event], None]:
-    def both(event: ev.Event) -> None:
-        for sink in sinks:
-            sink(event)
-
-    return both
-
-
 def _run_plain(
     spec: RunSpec, recorder: EpisodeRecorder, redactor: Redactor, verbose: bool
 ) -> ev.Outcome:
     from mira_agent.agent.controls import Controls
-    from mira_agent.console import ConsolePrinter
-    from mira_agent.runner import RunHooks, run_task
-    from mira_agent.terminal_controls import HELP, TerminalControls
+    from mira_agent.agent.loop import no_answer
+    from mira_agent.cli.console import ConsolePrinter
+    from mira_agent.cli.terminal_controls import HELP, TerminalControls
+    from mira_agent.run.assemble import RunHooks, run_task
 
     controls = Controls()
 
@@ -277,36 +271,51 @@ def _run_plain(
         err_console.print("mira: no terminal to ask for a yes; refused (pass --yes to allow)")
         return False
 
-    approver, asker = refuse, lambda question: None
+    approver, asker = refuse, no_answer
     if sys.stdin.isatty():
         terminal = TerminalControls(controls, sys.stdin, say).start()
         say(HELP)
         approver, asker = terminal.approve, terminal.answer
     hooks = RunHooks(
-        _tee(recorder, ConsolePrinter(console, verbose=verbose)),
-        approver,
-        asker,
+        sink=ev.fan_out(recorder, ConsolePrinter(console, verbose=verbose)),
+        redactor=redactor,
+        approver=approver,
+        asker=asker,
         controls=controls,
         on_browser=_print_warnings,
-        redactor=redactor,
     )
     return run_task(spec, hooks)
 
 
+def app_hooks(app: RunApp, redactor: Redactor, sink: ev.Sink) -> RunHooks:
+    """A run's hooks for the terminal UI: the app's modals say yes and answer the
+    agent, its keys are the controls, its stream shows the browser's warnings; events go
+    to `sink` (which hands them to `app.sink` among others)."""
+    from mira_agent.run.assemble import RunHooks
+
+    return RunHooks(
+        sink,
+        redactor,
+        approver=app.approve,
+        asker=app.ask,
+        controls=app.controls,
+        on_browser=app.browser_opened,
+    )
+
+
 def _run_in_tui(spec: RunSpec, recorder: EpisodeRecorder, redactor: Redactor) -> ev.Outcome:
-    from dataclasses import replace
-
-    from mira_agent.runner import RunHooks, run_task
+    """The run in the terminal UI: the hooks are built from the app's endpoints (events
+    to the recorder first, then the app) and the app is handed the run to do."""
+    from mira_agent.run.assemble import run_task
     from mira_agent.tui.app import RunApp
-
-    def start(hooks: RunHooks) -> ev.Outcome:
-        return run_task(spec, replace(hooks, sink=_tee(recorder, hooks.sink), redactor=redactor))
 
     def rate(label: str) -> None:
         if recorder.episode_id is not None:
             recorder.store.rate(recorder.episode_id, label)
 
-    app = RunApp(start, task=spec.task or spec.task_id or "", on_rate=rate)
+    app = RunApp(task=spec.task or spec.task_id or "", redactor=redactor, on_rate=rate)
+    hooks = app_hooks(app, redactor, ev.fan_out(recorder, app.sink))
+    app.work = lambda: run_task(spec, hooks)
     try:
         app.run()
     finally:
@@ -321,24 +330,33 @@ def _run_in_tui(spec: RunSpec, recorder: EpisodeRecorder, redactor: Redactor) ->
 
 
 def _observe_only(spec: RunSpec, screenshot: Path | None, wait: bool | None) -> None:
-    from mira_agent.browser.observe import ObserveOptions, observe
-    from mira_agent.browser.session import BrowserSession
-    from mira_agent.runner import open_start_page, prepared_site
+    from mira_agent.run.site import browser_at, prepared_site
 
-    with prepared_site(spec) as prepared, BrowserSession(spec.browser) as session:
-        _print_warnings(session)
-        mode = "headless" if session.headless else "visible"
-        console.print(f"[bold]Task:[/bold] {prepared.task}", highlight=False)
-        console.print(f"[dim]{mode} browser: {session.found.path if session.found else '?'}[/dim]")
-        open_start_page(session, prepared.url)
-        observation = observe(session, ObserveOptions(marks=screenshot is not None))
-        console.print(observation.render(), markup=False, highlight=False)
-        if screenshot is not None and observation.screenshot:
-            screenshot.write_bytes(observation.screenshot)
-            console.print(f"[dim]screenshot saved to {screenshot}[/dim]")
-        if wait if wait is not None else sys.stdin.isatty():
-            console.print("[dim]Press Enter to close the browser.[/dim]")
-            try:
-                input()
-            except EOFError:
-                pass
+    with prepared_site(spec) as prepared:
+
+        def opened(session: BrowserSession) -> None:
+            _print_warnings(session)
+            mode = "headless" if session.headless else "visible"
+            found = session.found.path if session.found else "?"
+            console.print(f"[bold]Task:[/bold] {prepared.goal.text}", highlight=False)
+            console.print(f"[dim]{mode} browser: {found}[/dim]")
+
+        with browser_at(spec.browser, prepared.url, opened) as session:
+            _look(session, screenshot, wait)
+
+
+def _look(session: BrowserSession, screenshot: Path | None, wait: bool | None) -> None:
+    """Print what the agent would see on the page open in `session`."""
+    from mira_agent.browser.observe import ObserveOptions, observe
+
+    observation = observe(session, ObserveOptions(marks=screenshot is not None))
+    console.print(observation.render(), markup=False, highlight=False)
+    if screenshot is not None and observation.screenshot:
+        screenshot.write_bytes(observation.screenshot)
+        console.print(f"[dim]screenshot saved to {screenshot}[/dim]")
+    if wait if wait is not None else sys.stdin.isatty():
+        console.print("[dim]Press Enter to close the browser.[/dim]")
+        try:
+            input()
+        except EOFError:
+            pass

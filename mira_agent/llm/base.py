@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal
 
 from mira_agent.errors import MiraError
 
@@ -52,13 +53,25 @@ class Completion:
             raise ModelOutputError(f"the model's answer is not JSON: {exc.msg}") from None
 
 
-@runtime_checkable
-class Backend(Protocol):
-    """A model that answers chat messages, optionally constrained to a JSON schema."""
+@dataclass(frozen=True)
+class Request:
+    """One call's parameters as a single value: a backend implements `answer(request)`,
+    so the call's signature is written once, in `Backend.complete`."""
+
+    messages: tuple[Message, ...]
+    schema: dict[str, Any] | None = None  # constrain the answer to this JSON schema
+    max_tokens: int = 512
+    temperature: float = 0.0
+
+
+class Backend(ABC):
+    """A model that answers chat messages, optionally constrained to a JSON schema.
+
+    Callers use `complete`; each backend implements `answer`."""
 
     name: str
     model: str
-    takes_images: bool
+    takes_images: bool = False
 
     def complete(
         self,
@@ -67,7 +80,12 @@ class Backend(Protocol):
         schema: dict[str, Any] | None = None,
         max_tokens: int = 512,
         temperature: float = 0.0,
-    ) -> Completion: ...
+    ) -> Completion:
+        return self.answer(Request(tuple(messages), schema, max_tokens, temperature))
+
+    @abstractmethod
+    def answer(self, request: Request) -> Completion:
+        """The model's answer to `request`; raises an `LLMError` the user can act on."""
 
 
 class LLMError(MiraError):

@@ -8,19 +8,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from mira_agent.llm.base import (
-    Completion,
-    EndpointError,
-    LLMError,
-    Message,
-    MissingKeyError,
-    ModelNotFoundError,
-    Usage,
-)
-from mira_agent.llm.retry import Retryable, with_retries
+from mira_agent.llm.base import Backend, Completion, Message, MissingKeyError, Request, Usage
+from mira_agent.llm.retry import Retryable, refusal, retried
 
 
-class GeminiBackend:
+class GeminiBackend(Backend):
     name = "gemini"
     takes_images = True
 
@@ -79,36 +71,24 @@ class GeminiBackend:
                 raise Retryable(f"cannot reach Gemini: {exc}") from None
             raise
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-    ) -> Completion:
+    def answer(self, request: Request) -> Completion:
         from google.genai import errors
 
         types = self._types
-        system, contents = self._contents(messages)
+        system, contents = self._contents(request.messages)
         config = types.GenerateContentConfig(
             system_instruction=system,
-            temperature=temperature,
-            max_output_tokens=max_tokens,
-            response_mime_type="application/json" if schema is not None else None,
-            response_json_schema=schema,
+            temperature=request.temperature,
+            max_output_tokens=request.max_tokens,
+            response_mime_type="application/json" if request.schema is not None else None,
+            response_json_schema=request.schema,
         )
         started = time.perf_counter()
         try:
-            response = with_retries(lambda: self._call(contents, config), attempts=self.attempts)
-        except Retryable as exc:
-            raise EndpointError(f"{exc} (gave up after {self.attempts} tries)") from None
+            response = retried(lambda: self._call(contents, config), attempts=self.attempts)
         except errors.APIError as exc:
-            if exc.code == 404:
-                raise ModelNotFoundError(f"Gemini has no model {self.model!r}") from None
-            if exc.code in (401, 403):
-                raise MissingKeyError(f"Gemini rejected the API key ({exc.code})") from None
-            raise LLMError(f"Gemini answered {exc.code}: {exc.message or exc.status}") from None
+            detail = exc.message or exc.status or ""
+            raise refusal(exc.code, "Gemini", self.model, detail) from None
         latency = time.perf_counter() - started
         meta = response.usage_metadata
         return Completion(

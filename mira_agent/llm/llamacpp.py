@@ -6,6 +6,9 @@ mira's prompts put what is stable (instructions, the task, the plan) first and w
 changes (the latest observation) last. Each call reports how many prompt tokens were
 really evaluated. Output is constrained by a grammar built from the JSON schema, so a
 small model cannot produce an unparseable action.
+
+The turn format comes from the model's manifest, else from the GGUF itself (its
+architecture and chat template), by the rule training uses too (`chat_format.turn_format`).
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from mira_agent.llm.base import Completion, LLMError, Message, Usage
-from mira_agent.llm.chat_format import END, render_gemma
-from mira_agent.llm.models import resolve_local_model
+from mira_agent.llm.base import Backend, Completion, LLMError, Message, Request, Usage
+from mira_agent.llm.chat_format import TurnFormat, turn_format
+from mira_agent.llm.models import model_info, resolve_local_model
 
 
 def _default_threads() -> int:
@@ -31,7 +34,7 @@ def _default_threads() -> int:
     return int(configured) if configured.isdigit() and int(configured) > 0 else os.cpu_count() or 2
 
 
-class LocalBackend:
+class LocalBackend(Backend):
     """llama.cpp on a GGUF file: the embedded Gemma 3 270M unless `model` names another."""
 
     name = "local"
@@ -71,6 +74,13 @@ class LocalBackend:
                 )
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"llama.cpp could not load {path}: {exc}", exit_code=2) from None
+        manifest = model_info(model or "gemma3-270m")
+        self.turns = gguf_turn_format(
+            self._llm.metadata,
+            bos_token=self._token_text(self._llm.token_bos()),
+            eos_token=self._token_text(self._llm.token_eos()),
+            named=manifest.chat_format if manifest else None,
+        )
         self._grammars: dict[str, Any] = {}
         # llama.cpp reports notes (cache layout, …) through a logger llama-cpp-python sets
         # to ERROR, but some arrive at level NONE and print anyway; failures raise instead.
@@ -79,8 +89,14 @@ class LocalBackend:
     def tokenize(self, text: str) -> list[int]:
         return self._llm.tokenize(text.encode(), add_bos=False, special=True)
 
+    def _token_text(self, token: int) -> str:
+        """A special token's text (what a chat template calls `bos_token`); "" for none."""
+        if token < 0:
+            return ""
+        return self._llm.detokenize([token], special=True).decode(errors="replace")
+
     def render(self, messages: Sequence[Message]) -> str:
-        return render_gemma(messages)
+        return self.turns.render(messages)
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
         from llama_cpp import LlamaGrammar
@@ -107,17 +123,10 @@ class LocalBackend:
             prefix += 1
         return prefix
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-    ) -> Completion:
-        prompt = self.render(messages)
+    def answer(self, request: Request) -> Completion:
+        prompt = self.render(request.messages)
         tokens = self.tokenize(prompt)
-        if len(tokens) + max_tokens > self.context:
+        if len(tokens) + request.max_tokens > self.context:
             raise LLMError(
                 f"the prompt has {len(tokens)} tokens and the context holds {self.context}:"
                 " shorten the observation (or raise --context)"
@@ -128,10 +137,10 @@ class LocalBackend:
         started = time.perf_counter()
         result = self._llm.create_completion(
             tokens,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            stop=[END],
-            grammar=self._grammar(schema) if schema is not None else None,
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+            stop=[self.turns.end] if self.turns.end else [],
+            grammar=self._grammar(request.schema) if request.schema is not None else None,
         )
         latency = time.perf_counter() - started
         text = result["choices"][0]["text"]
@@ -147,6 +156,20 @@ class LocalBackend:
             model=self.model,
             prompt=prompt,
         )
+
+
+def gguf_turn_format(
+    metadata: Mapping[str, str], *, bos_token: str, eos_token: str, named: str | None = None
+) -> TurnFormat:
+    """The turn format of a GGUF, from its metadata (llama.cpp's key/value pairs) and the
+    chat format its manifest names, if it has one."""
+    return turn_format(
+        metadata.get("general.architecture", ""),
+        metadata.get("tokenizer.chat_template"),
+        bos_token=bos_token,
+        eos_token=eos_token,
+        named=named,
+    )
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ class ModelInfo:
     context: int
     takes_images: bool = False
     default: bool = False
-    chat_format: str | None = None
+    chat_format: str | None = None  # a name in chat_format.CHAT_FORMATS; None: the GGUF's own
     package: str | None = None
     file: str | None = None
     env: str | None = None

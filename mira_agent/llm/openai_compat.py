@@ -9,21 +9,13 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from mira_agent.llm.base import (
-    Completion,
-    EndpointError,
-    LLMError,
-    Message,
-    MissingKeyError,
-    ModelNotFoundError,
-    Usage,
-)
-from mira_agent.llm.retry import Retryable, with_retries
+from mira_agent.llm.base import Backend, Completion, Message, MissingKeyError, Request, Usage
+from mira_agent.llm.retry import Retryable, refusal, retried
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
-class OpenAIBackend:
+class OpenAIBackend(Backend):
     """Chat completions; JSON constrained by the endpoint's structured-output support.
 
     Structured output comes in two dialects: OpenAI's ``json_schema`` and the
@@ -94,27 +86,21 @@ class OpenAIBackend:
                 raise _DialectRefused() from None
             raise Retryable(f"{self.base_url} failed: {_detail(exc)}") from None
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-    ) -> Completion:
+    def answer(self, request: Request) -> Completion:
         openai = self._openai
+        schema = request.schema
         kwargs: dict[str, Any] = {
             "model": self.model,
-            "messages": self._messages(messages),
-            "max_tokens": max_tokens,
-            "temperature": temperature,
+            "messages": self._messages(request.messages),
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
         }
         started = time.perf_counter()
         try:
             try:
                 if schema is not None:
                     kwargs["response_format"] = self._response_format(schema)
-                response = with_retries(lambda: self._call(kwargs), attempts=self.attempts)
+                response = retried(lambda: self._call(kwargs), attempts=self.attempts)
             except (_DialectRefused, openai.BadRequestError) as exc:
                 if schema is None or self._dialect != "json_schema":
                     raise
@@ -122,17 +108,9 @@ class OpenAIBackend:
                     raise
                 self._dialect = "json_object"
                 kwargs["response_format"] = self._response_format(schema)
-                response = with_retries(lambda: self._call(kwargs), attempts=self.attempts)
-        except Retryable as exc:
-            raise EndpointError(f"{exc} (gave up after {self.attempts} tries)") from None
-        except openai.AuthenticationError as exc:
-            raise MissingKeyError(f"{self.base_url} rejected the API key: {_detail(exc)}") from None
-        except openai.NotFoundError as exc:
-            raise ModelNotFoundError(
-                f"{self.base_url} has no model {self.model!r}: {_detail(exc)}"
-            ) from None
+                response = retried(lambda: self._call(kwargs), attempts=self.attempts)
         except openai.APIStatusError as exc:
-            raise LLMError(f"{self.base_url} answered {exc.status_code}: {_detail(exc)}") from None
+            raise refusal(exc.status_code, self.base_url, self.model, _detail(exc)) from None
         latency = time.perf_counter() - started
         choice = response.choices[0]
         usage = response.usage

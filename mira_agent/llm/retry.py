@@ -1,4 +1,5 @@
-"""Retry a model call on rate limits and server errors, with exponential backoff."""
+"""How a call to a remote model fails: retried with exponential backoff on rate limits
+and server errors, and turned into the error the user can act on when it does not recover."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import random
 import time
 from collections.abc import Callable
 from typing import TypeVar
+
+from mira_agent.llm.base import EndpointError, LLMError, MissingKeyError, ModelNotFoundError
 
 T = TypeVar("T")
 
@@ -38,3 +41,23 @@ def with_retries(
             delay = exc.retry_after or min(max_delay, base_delay * 2 ** (attempt - 1))
             sleep(delay * (0.8 + 0.4 * random.random()))
     raise AssertionError("unreachable")
+
+
+def retried(call: Callable[[], T], *, attempts: int) -> T:
+    """`with_retries` as a backend uses it: a call that kept failing ends as the
+    `EndpointError` the user sees, which says how often it was tried."""
+    try:
+        return with_retries(call, attempts=attempts)
+    except Retryable as exc:
+        raise EndpointError(f"{exc} (gave up after {attempts} tries)") from None
+
+
+def refusal(status: int | None, where: str, model: str, detail: str) -> LLMError:
+    """The error for an endpoint's HTTP refusal, by what the user must fix: the key
+    (401, 403), the model's name (404), or what the endpoint itself says (any other)."""
+    said = f": {detail}" if detail else ""
+    if status in (401, 403):
+        return MissingKeyError(f"{where} rejected the API key ({status}){said}")
+    if status == 404:
+        return ModelNotFoundError(f"{where} has no model {model!r}{said}")
+    return LLMError(f"{where} answered {status}{said}")

@@ -9,12 +9,12 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mira_agent.llm.base import Completion, LLMError, Message, Usage
+from mira_agent.llm.base import Backend, Completion, LLMError, Message, Request, Usage
 
 Answer = str | dict[str, Any] | Callable[[Sequence[Message], dict[str, Any] | None], Any]
 
 
-class ScriptedBackend:
+class ScriptedBackend(Backend):
     """Answers each call with the next scripted answer (text, a JSON-able value, or a
     function of the messages and schema)."""
 
@@ -29,14 +29,8 @@ class ScriptedBackend:
     def enqueue(self, *answers: Answer) -> None:
         self.answers.extend(answers)
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-    ) -> Completion:
+    def answer(self, request: Request) -> Completion:
+        messages, schema = request.messages, request.schema
         self.calls.append((list(messages), schema))
         if not self.answers:
             raise LLMError("the script ran out of answers")

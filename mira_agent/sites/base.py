@@ -9,8 +9,8 @@ for training later.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from mira_agent.browser.actions import Action
@@ -26,13 +26,41 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class TaskFacts:
+    """A task's facts, typed (route, date, passengers, the answer...): what the site's
+    scripted oracle follows and what reports read, without parsing the intent.
+
+    Each kind of task on a site is one subclass, so the task builder and the oracle agree
+    on the fields by type instead of by string keys; `kind` names the subclass in the
+    plain `Task.params` view.
+    """
+
+    kind: ClassVar[str] = "task"
+
+    def as_dict(self) -> dict[str, Any]:
+        """`kind` and every field that is set (None fields left out), nested facts as dicts."""
+        values = {k: v for k, v in asdict(self).items() if v is not None}
+        return {"kind": self.kind, **values}
+
+
+Kind = TypeVar("Kind", bound=TaskFacts)
+
+
+def facts_as(facts: TaskFacts, kind: type[Kind]) -> Kind:
+    """`facts` as the kind an oracle's step is written for; a TypeError names both when
+    a step is reached with another kind's facts."""
+    if not isinstance(facts, kind):
+        raise TypeError(f"{type(facts).__name__} facts are not {kind.__name__} facts")
+    return facts
+
+
+@dataclass(frozen=True)
 class Task:
     """A task on a site, with the checks that decide progress and success.
 
     `success(state, answer)` judges the whole episode; `answer` is what the agent
     reported when it stopped (None when it gave none). `milestones` are ordered.
-    `params` holds the task's facts (route, date, passengers...) so that scripted
-    policies and reports can use them without parsing the intent.
+    `facts` are the task's typed facts, which its oracle follows.
     """
 
     id: str
@@ -43,7 +71,12 @@ class Task:
     success: Callable[[Any, str | None], bool]
     split: str = "train"
     tags: tuple[str, ...] = field(default_factory=tuple)
-    params: dict[str, Any] = field(default_factory=dict)
+    facts: TaskFacts = field(default_factory=TaskFacts)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The facts as plain data (JSON-ready, with their `kind`), for reports and logs."""
+        return self.facts.as_dict()
 
     def progress(self, state: Any) -> list[bool]:
         """The milestone progress vector for the site's current state."""

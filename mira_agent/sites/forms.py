@@ -1,11 +1,11 @@
 """What every sandbox site's forms share: the submitted fields, the result of checking
-them (the values to show again and an error per field), reading one field, and the
-checks of a payment card."""
+them (the values to show again and an error per field), reading one field, the check of
+a name, and the checks of a payment card."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,6 +35,18 @@ def multi_line(form: Form, name: str) -> str:
     values = form.get(name) or [""]
     lines = [line.rstrip() for line in values[0].replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
+
+
+def check_name(value: str, label: str, pattern: re.Pattern[str], longest: int) -> str | None:
+    """Why `value` is not an acceptable name (empty, longer than `longest`, or not of the
+    site's `pattern` of names), or None when it is; `label` names the field in the error."""
+    if not value:
+        return f"Enter the {label}."
+    if len(value) > longest:
+        return f"The {label} must be {longest} characters or fewer."
+    if not pattern.fullmatch(value):
+        return f"The {label} may contain only letters, spaces, hyphens and apostrophes."
+    return None
 
 
 def card_digits(value: str) -> str:
@@ -89,3 +101,16 @@ def card_errors(values: Mapping[str, str], today: date) -> dict[str, str]:
     elif not re.fullmatch(r"\d{3}", values["cvv"]):
         errors["cvv"] = "The security code (CVV) is the 3 digits on the back of the card."
     return errors
+
+
+def check_payment(
+    form: Form, today: date, check_holder: Callable[[str, str], str | None]
+) -> FormResult:
+    """A payment form checked: the holder's name (`cardholder`) by the site's own name
+    check, then the card's number, expiry and security code (`card_errors`)."""
+    values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
+    errors: dict[str, str] = {}
+    if problem := check_holder(values["cardholder"], "name on the card"):
+        errors["cardholder"] = problem
+    errors |= card_errors(values, today)
+    return FormResult(values, errors)

@@ -9,14 +9,15 @@ by task checks.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 
 Query = dict[str, list[str]]
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,19 @@ class Response:
 Handler = Callable[..., Response]
 
 
+def page_number(text: str) -> int:
+    """The page a ``page`` query field asks for: 1 unless it is a whole number above 0."""
+    return int(text) if text.isdigit() and int(text) > 0 else 1
+
+
+def page_of(items: Sequence[Item], page: int, size: int) -> tuple[list[Item], int, int]:
+    """The items on `page` of a listing `size` items a page, that page (clamped to the
+    last one) and the number of pages (at least one, even when there are no items)."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(page, 1), pages)
+    return list(items[(page - 1) * size : page * size]), page, pages
+
+
 def redirect(location: str) -> Response:
     """A 303, so the browser follows a POST with a GET (post/redirect/get: reloading a
     page never submits twice)."""
@@ -60,8 +74,12 @@ class WebApp:
     """Routes requests to handlers and renders the package's templates.
 
     A site subclasses it, calls `route()` for each page, and provides `base.html` and
-    `static/site.css` in its package. The error page is shared (`sites/templates/`): it
-    extends the site's `base.html` and offers a way back to `home` (a URL and its label).
+    `static/site.css` in its package: only what differs from the other sites. What they
+    share sits in `sites/templates/` and `sites/static/`, found through the same loader:
+    the page skeleton (`page.html`, which a site's `base.html` extends), the form macros
+    (`_forms.html`), the error page (it extends the site's `base.html` and offers a way
+    back to `home`, a URL and its label) and the base stylesheet, served at the front of
+    the site's own.
     """
 
     def __init__(
@@ -85,9 +103,9 @@ class WebApp:
             lstrip_blocks=True,
         )
         self.env.filters.update(filters or {})
-        self.env.globals.update(home_url=home[0], home_text=home[1])
+        self.env.globals.update(home_url=home[0], home_text=home[1], field_owner=_no_owner)
         self.env.globals.update(globals or {})
-        self._css = resources.files(package).joinpath("static/site.css").read_bytes()
+        self._css = _stylesheet("mira_agent.sites", "base.css") + _stylesheet(package, "site.css")
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.route("GET", r"/static/site\.css", self.stylesheet)
         self.route("GET", r"/favicon\.ico", lambda request: Response(204))
@@ -121,3 +139,13 @@ class WebApp:
 
     def stylesheet(self, request: Request) -> Response:
         return Response(200, self._css, "text/css; charset=utf-8")
+
+
+def _no_owner(name: str) -> str:
+    """Whose field `name` is, for the error summary: nobody's unless a site says (the
+    flight site names the passenger)."""
+    return ""
+
+
+def _stylesheet(package: str, name: str) -> bytes:
+    return resources.files(package).joinpath("static", name).read_bytes()

@@ -186,7 +186,10 @@ class EpisodeStore:
 
     # -- writing ------------------------------------------------------------------------
 
-    def start_episode(self, row: dict[str, Any]) -> int:
+    def _start(self, table: str, row: dict[str, Any]) -> int:
+        """Insert `row` into `table` as `running` from now, and return its id. The row
+        names this process and host, so that a later look can tell a run that is still
+        going from one whose process died (`reconcile`)."""
         record = {
             "status": "running",
             "started_at": now(),
@@ -195,8 +198,11 @@ class EpisodeStore:
             **row,
         }
         with self.transaction() as db:
-            db["episodes"].insert(encode_row(record))
+            db[table].insert(encode_row(record))
             return int(db.execute("SELECT last_insert_rowid()").fetchone()[0])
+
+    def start_episode(self, row: dict[str, Any]) -> int:
+        return self._start("episodes", row)
 
     def update_episode(self, episode_id: int, **fields: Any) -> None:
         with self.transaction() as db:
@@ -284,17 +290,7 @@ class EpisodeStore:
 
     def start_training(self, row: dict[str, Any]) -> int:
         """A new `training_runs` row, `running` until `update_training` ends it."""
-        record = {
-            "uuid": uuid4().hex,
-            "status": "running",
-            "started_at": now(),
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            **row,
-        }
-        with self.transaction() as db:
-            db["training_runs"].insert(encode_row(record))
-            return int(db.execute("SELECT last_insert_rowid()").fetchone()[0])
+        return self._start("training_runs", {"uuid": uuid4().hex, **row})
 
     def update_training(self, run_id: int, **fields: Any) -> None:
         with self.transaction() as db:

@@ -43,11 +43,12 @@ class EpisodeRecorder:
         self,
         store: EpisodeStore,
         *,
-        redactor: Redactor | None = None,
+        redactor: Redactor,
         meta: dict[str, Any] | None = None,
     ) -> None:
         self.store = store
-        self.redactor = redactor or Redactor()
+        # The agent's own redactor (required): only it knows which typed values were secret.
+        self.redactor = redactor
         self.meta = dict(meta or {})
         self.uuid = uuids.uuid4().hex
         self.episode_id: int | None = None

@@ -225,7 +225,14 @@ def _training(db: Database) -> None:
     db.execute("CREATE INDEX idx_training_metrics_run ON training_metrics(run_id, stage, step)")
 
 
-LATEST = "0004_training_runs"
+def _names() -> list[str]:
+    """Every migration's name in the order they are declared above, read from the set
+    itself (what a brand-new database would have pending), so no hand-kept list can fall
+    behind it."""
+    return [m.name for m in MIGRATIONS.pending(Database(memory=True))]
+
+
+LATEST = _names()[-1]  # the schema a database has once `migrate` has run
 
 
 def migrate(db: Database, *, stop_before: str | None = None) -> None:

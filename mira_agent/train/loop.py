@@ -26,6 +26,7 @@ from mira_agent.bench.runner import BenchSpec, EpisodeResult, plan_jobs, run_job
 from mira_agent.bench.suites import BenchTask, load_suite, select
 from mira_agent.errors import UsageError
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
+from mira_agent.train.phase import PhaseSpec
 from mira_agent.train.progress import Reporter, Silent
 from mira_agent.train.settings import TrainSettings
 from mira_agent.train.trainer import finetune
@@ -94,32 +95,38 @@ def _milestones(spec: LoopSpec, tasks: Sequence[BenchTask]) -> str:
     return spec.milestones or ("site" if kind == "sandbox" else "llm")
 
 
+@dataclass(frozen=True)
+class Rollouts:
+    """One batch of episodes a phase plays: its training rollouts or its evaluation."""
+
+    split: str  # "train" or "test"
+    per_task: int
+    policy: str  # "agent", or "oracle" for scripted demonstrations
+    gguf: str | None  # the local actor's model (None: the embedded one)
+    temperature: float
+    run_id: str  # the bench run the episodes are tagged with
+
+
 def _play(
     spec: LoopSpec,
     tasks: Sequence[BenchTask],
-    *,
-    split: str,
-    per_task: int,
-    policy: str,
-    gguf: str | None,
-    temperature: float,
-    run_id: str,
-    on_result: Callable[[EpisodeResult], None],
+    rollouts: Rollouts,
+    reporter: Reporter,
 ) -> list[EpisodeResult]:
     bench = BenchSpec(
         suite=tasks[0].suite,
         db=str(spec.db),
-        run_id=run_id,
-        policy=policy,
+        run_id=rollouts.run_id,
+        policy=rollouts.policy,
         milestones=_milestones(spec, tasks),
         actor="local",
-        actor_model=gguf,
+        actor_model=rollouts.gguf,
         max_steps=spec.max_steps,
-        temperature=temperature,
+        temperature=rollouts.temperature,
         browser_path=spec.browser_path,
     )
-    jobs = plan_jobs(tasks, split, per_task)
-    return run_jobs(bench, jobs, workers=spec.workers, on_result=on_result)
+    jobs = plan_jobs(tasks, rollouts.split, rollouts.per_task)
+    return run_jobs(bench, jobs, workers=spec.workers, on_result=lambda r: reporter.advance(1))
 
 
 def _tally(results: Sequence[EpisodeResult]) -> tuple[int, int]:
@@ -174,17 +181,10 @@ def run_loop(
         if not test_tasks:
             return
         reporter.stage(f"phase {row.phase}: evaluating on the test split", len(test_tasks))
-        results = _play(
-            spec,
-            test_tasks,
-            split="test",
-            per_task=spec.eval_per_task,
-            policy="agent",
-            gguf=gguf,
-            temperature=0.0,
-            run_id=f"{loop_id}-p{row.phase}-test",
-            on_result=lambda r: reporter.advance(1),
+        greedy = Rollouts(
+            "test", spec.eval_per_task, "agent", gguf, 0.0, f"{loop_id}-p{row.phase}-test"
         )
+        results = _play(spec, test_tasks, greedy, reporter)
         row.test = _tally(results)
 
     def save() -> None:
@@ -207,32 +207,29 @@ def run_loop(
             began = time.monotonic()
             row = PhaseResult(number, "")
             reporter.stage(f"phase {number}: rollouts on the train split", len(train_tasks))
-            results = _play(
-                spec,
-                train_tasks,
+            rollouts = Rollouts(
                 split="train",
                 per_task=spec.rollouts_per_task,
                 policy="agent" if spec.rollout == "policy" else "oracle",
                 gguf=current.gguf,
                 temperature=spec.temperature,
                 run_id=f"{loop_id}-p{number}-train",
-                on_result=lambda r: reporter.advance(1),
             )
+            results = _play(spec, train_tasks, rollouts, reporter)
             row.train = _tally(results)
             new = [r.episode_id for r in results if r.episode_id is not None]
             replayed = _replay(store, earlier, len(new), spec.replay)
             row.replayed = len(replayed)
             phase_dir = out / f"phase-{number}"
-            result = finetune(
-                store=store,
-                base=current.train_base,
+            phase_spec = PhaseSpec(
                 out_dir=phase_dir,
                 settings=replace(settings, gguf=True, merge=True),
+                base=current.train_base,
                 which=EpisodeFilter(ids=new + replayed),
-                reporter=reporter,
                 parent=loop_id,
-                phase=number,
+                number=number,
             )
+            result = finetune(store, phase_spec, reporter)
             earlier += new
             row.training_run = result.run_id
             row.summary = result.summary

@@ -7,24 +7,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mira_agent.errors import UsageError
-from mira_agent.train.base_model import BaseModel, write_origin
-from mira_agent.train.episodes import Episode
-from mira_agent.train.progress import Reporter
-from mira_agent.train.samples import Sample
-from mira_agent.train.settings import TrainSettings
-
-
-@dataclass
-class PhaseData:
-    episodes: list[Episode]
-    samples: list[Sample]
-    skipped: dict[str, int]
-
+from mira_agent.train.base_model import write_origin
+from mira_agent.train.phase import Phase, PhaseData
 
 CHECKPOINT = "checkpoint"
 
@@ -43,17 +31,12 @@ def data_summary(data: PhaseData) -> dict[str, Any]:
 # -- results ---------------------------------------------------------------------------
 
 
-def summarize(
-    data: PhaseData,
-    reference: dict[str, Any],
-    signals: dict[str, Any],
-    after: Any,
-    losses: list[float],
-    settings: TrainSettings,
-) -> dict[str, Any]:
+def summarize(phase: Phase, after: Any, losses: list[float]) -> dict[str, Any]:
     """What the phase did, in numbers a reader can check: how each group of actions'
     log-probability moved (positive advantages up, negative down, if it worked)."""
-    delta = (after - reference["logp"]).tolist()
+    assert phase.reference is not None
+    data, signals = phase.data, phase.signals
+    delta = (after - phase.reference.logp).tolist()
     summary: dict[str, Any] = {
         "steps": len(losses),
         "first_loss": losses[0] if losses else None,
@@ -62,62 +45,61 @@ def summarize(
         "truncated_prompts": sum(1 for s in data.samples if s.truncated),
         "mean_delta_logp": sum(delta) / len(delta) if delta else 0.0,
     }
-    advantages = signals.get("advantages")
-    if advantages:
+    if signals is not None and signals.advantages:
+        advantages = signals.advantages
         up = [d for d, a in zip(delta, advantages, strict=True) if a > 0]
         down = [d for d, a in zip(delta, advantages, strict=True) if a < 0]
         summary["delta_logp_positive_advantage"] = sum(up) / len(up) if up else None
         summary["delta_logp_negative_advantage"] = sum(down) / len(down) if down else None
         summary["mean_advantage"] = sum(advantages) / len(advantages)
-        summary["value_loss"] = signals["value_losses"][-1]
-        if signals["potential_losses"]:
-            summary["potential_loss"] = signals["potential_losses"][-1]
-        held = signals.get("held_out") or {}
-        for key, value in held.get("metrics", {}).items():
-            summary[f"held_out_{key}"] = value
+        summary["value_loss"] = signals.value_losses[-1]
+        if signals.potential_losses:
+            summary["potential_loss"] = signals.potential_losses[-1]
+        if signals.held_out is not None:
+            for key, value in signals.held_out.metrics.items():
+                summary[f"held_out_{key}"] = value
     return summary
 
 
-def write_signals(
-    path: Path, data: PhaseData, reference: dict[str, Any], signals: dict[str, Any], after: Any
-) -> None:
+def write_signals(phase: Phase, after: Any) -> None:
     """What each action was taught and how its log-probability moved, one line each."""
-    targets = signals.get("targets")
-    with path.open("w") as handle:
+    assert phase.reference is not None
+    data, signals, logp_ref = phase.data, phase.signals, phase.reference.logp
+    with (phase.out_dir / "signals.jsonl").open("w") as handle:
         for index, sample in enumerate(data.samples):
             row: dict[str, Any] = {
                 "episode_id": data.episodes[sample.episode].episode_id,
                 "step": sample.step + 1,
-                "logp_ref": float(reference["logp"][index]),
+                "logp_ref": float(logp_ref[index]),
                 "logp_after": float(after[index]),
             }
-            if targets is not None:
+            if signals is not None:
                 row |= {
-                    "advantage": signals["advantages"][index],
-                    "reward": signals["rewards"][index],
-                    "value": signals["values"][index],
-                    "value_target": targets.value[index],
-                    "progress_label": targets.potential[index],
+                    "advantage": signals.advantages[index],
+                    "reward": signals.rewards[index],
+                    "value": signals.values[index],
+                    "value_target": signals.targets.value[index],
+                    "progress_label": signals.targets.potential[index],
                 }
-                if signals["potentials"] is not None:
-                    row["potential"] = signals["potentials"][index]
+                if signals.potentials is not None:
+                    row["potential"] = signals.potentials[index]
             handle.write(json.dumps(row) + "\n")
 
 
 def write_outputs(
-    model: Any,
-    tokenizer: Any,
-    model_ref: BaseModel,
-    out_dir: Path,
-    settings: TrainSettings,
-    data: PhaseData,
-    signals: dict[str, Any],
-    summary: dict[str, Any],
-    reporter: Reporter,
+    phase: Phase, model: Any, tokenizer: Any, summary: dict[str, Any]
 ) -> dict[str, str]:
+    """The adapter, the merged model and its GGUF, the plots and the model card; returns
+    {what: path relative to the output folder}."""
     from mira_agent.train.card import model_card
     from mira_agent.train.plots import write_plots
 
+    out_dir, settings, model_ref, reporter = (
+        phase.out_dir,
+        phase.settings,
+        phase.model_ref,
+        phase.reporter,
+    )
     files: dict[str, str] = {}
     (out_dir / "settings.json").write_text(json.dumps(settings.as_dict(), indent=2) + "\n")
     reporter.stage("saving", None)
@@ -155,27 +137,22 @@ def write_outputs(
     ):
         if (out_dir / name).is_file():
             files[what] = name
-    files.update(write_plots(out_dir / "plots", out_dir / "metrics.jsonl", signals))
+    files.update(write_plots(out_dir / "plots", out_dir / "metrics.jsonl", phase.signals))
     (out_dir / "README.md").write_text(
-        model_card(model_ref.label, settings, data_summary(data), summary, files)
+        model_card(model_ref.label, settings, data_summary(phase.data), summary, files)
     )
     files["card"] = "README.md"
     return files
 
 
-def save_checkpoint(
-    model: Any,
-    optimiser: Any,
-    out_dir: Path,
-    settings: TrainSettings,
-    model_ref: BaseModel,
-    data: PhaseData,
-    run_id: int,
-    step: int,
-) -> None:
+def save_checkpoint(phase: Phase, model: Any, optimiser: Any, step: int) -> None:
+    """The weights (or adapter), the optimiser and the phase's state after `step`
+    optimiser steps, written beside and then swapped in, so a crash while saving leaves
+    the previous checkpoint whole."""
     import torch
 
-    folder = out_dir / CHECKPOINT
+    settings, model_ref = phase.settings, phase.model_ref
+    folder = phase.out_dir / CHECKPOINT
     partial = folder.with_name(CHECKPOINT + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -186,10 +163,10 @@ def save_checkpoint(
     torch.save(optimiser.state_dict(), partial / "optimiser.pt")
     state = {
         "step": step,
-        "run_id": run_id,
+        "run_id": phase.run_id,
         "base": None if model_ref.label == "gemma3-270m" else model_ref.label,
         "settings": settings.as_dict(),
-        "episode_ids": [e.episode_id for e in data.episodes],
+        "episode_ids": [e.episode_id for e in phase.data.episodes],
     }
     (partial / "state.json").write_text(json.dumps(state, indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)

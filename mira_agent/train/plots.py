@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mira_agent.train.signals import Signals
+
 
 def calibration(predicted: list[float], actual: list[float], bins: int = 5) -> list[tuple]:
     """(mean prediction, mean target, count) per equal-width bin of the prediction: a
@@ -28,7 +30,7 @@ def calibration(predicted: list[float], actual: list[float], bins: int = 5) -> l
     return out
 
 
-def write_plots(folder: Path, metrics_file: Path, signals: dict[str, Any]) -> dict[str, str]:
+def write_plots(folder: Path, metrics_file: Path, signals: Signals | None) -> dict[str, str]:
     """The plots this run has data for; returns {what: path relative to the run folder}."""
     try:
         import matplotlib
@@ -51,18 +53,16 @@ def write_plots(folder: Path, metrics_file: Path, signals: dict[str, Any]) -> di
         axes.set_title("policy loss")
         _save(figure, folder / "loss.png", plt)
         files["loss plot"] = "plots/loss.png"
-    if signals.get("values") is not None:
+    if signals is not None:
         # Calibration on held-out episodes when there were enough to leave some out: on
         # the data they were fitted on, the critics are near perfect and tell nothing.
-        held = signals.get("held_out") or {}
-        targets = signals["targets"]
-        values, value_truth = signals["values"], targets.value
-        potentials, potential_truth = signals["potentials"], targets.potential
+        held = signals.held_out
+        values, value_truth = signals.values, signals.targets.value
+        potentials, potential_truth = signals.potentials, signals.targets.potential
         where = "fitted data"
-        if held:
-            values, value_truth = held["values"], held["value_targets"]
-            potentials = held.get("potentials")
-            potential_truth = held.get("potential_targets", [])
+        if held is not None:
+            values, value_truth = held.values, held.value_targets
+            potentials, potential_truth = held.potentials, held.potential_targets
             where = "held-out episodes"
         figure, panels = plt.subplots(1, 3, figsize=(13, 3.8), dpi=110)
         value_points = calibration(values, value_truth)
@@ -81,8 +81,8 @@ def write_plots(folder: Path, metrics_file: Path, signals: dict[str, Any]) -> di
         panels[1].set_title(f"potential critic ({where})")
         panels[1].set_xlabel("progress label")
         panels[1].set_ylabel("predicted P(s)")
-        panels[2].hist(signals["advantages"], bins=30, alpha=0.7, label="advantage")
-        panels[2].hist(signals["rewards"], bins=30, alpha=0.7, label="reward")
+        panels[2].hist(signals.advantages, bins=30, alpha=0.7, label="advantage")
+        panels[2].hist(signals.rewards, bins=30, alpha=0.7, label="reward")
         panels[2].legend()
         panels[2].set_title("per action")
         _save(figure, folder / "critics.png", plt)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -27,6 +28,24 @@ class Batch:
     targets: torch.Tensor  # [N]: the action token
     last_prompt: torch.Tensor  # [B]: the position of each prompt's last token
     size: int
+
+
+@dataclass
+class Reference:
+    """What π_ref, the model before this phase's update, makes of every logged action:
+    its log-probability (the anchor of the RL objectives) and the hidden state at the
+    prompt's last token (the critics' input)."""
+
+    logp: torch.Tensor  # [actions]
+    features: torch.Tensor | None  # [actions, hidden]
+
+    def save(self, path: Path) -> None:
+        torch.save({"logp": self.logp, "features": self.features}, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Reference:
+        saved = torch.load(path)
+        return cls(saved["logp"], saved["features"])
 
 
 def collate(samples: Sequence[Sample], pad_id: int, device: str) -> Batch:

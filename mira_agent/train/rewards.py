@@ -4,16 +4,17 @@ Indexing: an episode of T actions visits states s_0 … s_T; action t (0-based) 
 s_t and leads to s_{t+1}. Rewards r_0 … r_{T-1} are zero except the last, the outcome.
 Potentials and values are given per state, s_0 … s_T.
 
-The formulas are those of `../shared/docs/method.md` (MiRA, with WebRL's advantage and
+The formulas are those of `docs/method.md` (MiRA, with WebRL's advantage and
 loss); where the papers leave a choice open, the docstring says which one mira makes.
-The loss functions take numbers or tensors alike (anything with + - * and `exp`), so the
-trainer uses these very functions on torch tensors.
+The loss function takes numbers or tensors alike, so the trainer uses this very function
+on torch tensors.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -116,20 +117,32 @@ def advantages(
     return out
 
 
-OBJECTIVES = ("sqlogratio", "kl", "awr")
+OBJECTIVES = ("sqlogratio", "kl", "awr")  # the RL objectives `--objective` picks from
+SFT = "sft"  # supervised: the log-likelihood of the logged action, per token
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What the policy update minimises: one of `OBJECTIVES`, or `SFT`."""
+
+    name: str = "sqlogratio"
+    beta: float = 0.5  # how near π_ref the RL objectives keep the policy
+    awr_clip: float = 20.0  # the largest weight "awr" gives an action
+
+    @property
+    def uses_advantages(self) -> bool:
+        return self.name != SFT
 
 
 def policy_loss(
     logp: Any,
     logp_ref: Any,
     advantage: Any,
-    beta: float,
-    objective: str = "sqlogratio",
+    objective: Objective,
     *,
-    exp: Callable[[Any], Any] = math.exp,
-    awr_clip: float = 20.0,
+    tokens: Any = 1,
 ) -> Any:
-    """The per-action policy loss, log-probabilities summed over the action's tokens.
+    """The per-action policy loss, log-probabilities summed over the action's `tokens`.
 
     - "sqlogratio" (WebRL eq. 6, kept by MiRA): (β·(log π − log π_ref) − A)². Its
       minimum is at log π/π_ref = A/β: actions with a positive advantage become more
@@ -137,13 +150,22 @@ def policy_loss(
     - "kl": −A·log π + (β/2)·(log π − log π_ref)², a policy gradient with a KL penalty
       (the squared log-ratio estimate of the KL: zero, with zero gradient, at π_ref).
     - "awr": −exp(A/β)·log π (weights clipped at `awr_clip`), advantage-weighted regression.
+    - "sft": −log π / tokens, the negative log-likelihood per action token; the
+      reference and the advantage are not read (pass None).
+
+    Numbers and tensors alike: a tensor's own `exp` and `clamp` are used when it has them.
     """
-    if objective == "sqlogratio":
+    if objective.name == SFT:
+        return -logp / tokens
+    beta = objective.beta
+    if objective.name == "sqlogratio":
         return (beta * (logp - logp_ref) - advantage) ** 2
-    if objective == "kl":
+    if objective.name == "kl":
         return -advantage * logp + beta / 2 * (logp - logp_ref) ** 2
-    if objective == "awr":
-        weight = exp(advantage / beta)
-        weight = weight.clamp(max=awr_clip) if hasattr(weight, "clamp") else min(weight, awr_clip)
-        return -weight * logp
-    raise ValueError(f"objective is one of {', '.join(OBJECTIVES)}, not {objective!r}")
+    if objective.name == "awr":
+        scaled = advantage / beta
+        if hasattr(scaled, "clamp"):
+            return -scaled.exp().clamp(max=objective.awr_clip) * logp
+        return -min(math.exp(scaled), objective.awr_clip) * logp
+    known = ", ".join((*OBJECTIVES, SFT))
+    raise ValueError(f"objective is one of {known}, not {objective.name!r}")

@@ -1,8 +1,9 @@
 """Logged steps as token sequences: the prompt the actor was given, rebuilt byte for byte
 from the stored messages, and the action it answered, which is all that is trained.
 
-Gemma's turn format is rendered by mira's own `render_gemma`, the function the local
-backend used at inference; other models use their tokenizer's chat template.
+The prompt is rendered by the local backend's own `TurnFormat`, picked by the same rule
+from what the tokenizer and model config say (Gemma's turns for a Gemma model, else the
+tokenizer's chat template), so a model trains on the very text it ran with.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mira_agent.errors import MiraError
 from mira_agent.llm.base import Message
-from mira_agent.llm.chat_format import END, render_gemma
+from mira_agent.llm.chat_format import turn_format
 from mira_agent.train.episodes import Episode
 
 
@@ -38,24 +38,19 @@ class Renderer:
 
     def __init__(self, tokenizer: Any, model_type: str) -> None:
         self.tokenizer = tokenizer
-        self.gemma = model_type.startswith("gemma")
-        if not self.gemma and not getattr(tokenizer, "chat_template", None):
-            raise MiraError(
-                f"the {model_type} tokenizer has no chat template: mira cannot rebuild the"
-                " actor's prompts for it"
-            )
+        self.turns = turn_format(
+            model_type,
+            getattr(tokenizer, "chat_template", None),
+            bos_token=getattr(tokenizer, "bos_token", None) or "",
+            eos_token=getattr(tokenizer, "eos_token", None) or "",
+        )
 
     def prompt(self, messages: Sequence[dict[str, Any]]) -> str:
-        if self.gemma:
-            return render_gemma([Message(m["role"], m["content"]) for m in messages])
-        plain = [{"role": m["role"], "content": m["content"]} for m in messages]
-        return str(
-            self.tokenizer.apply_chat_template(plain, add_generation_prompt=True, tokenize=False)
-        )
+        return self.turns.render([Message(m["role"], m["content"]) for m in messages])
 
     def action(self, completion: str) -> str:
         """The completion and the end of the turn: the model learns to stop, too."""
-        return completion + (END if self.gemma else (self.tokenizer.eos_token or ""))
+        return completion + self.turns.end
 
     def encode(self, text: str) -> list[int]:
         # The rendered text carries its own <bos>: the tokenizer must not add another.

@@ -13,7 +13,7 @@ from typing import Any
 
 from mira_agent.errors import UsageError
 from mira_agent.train.gguf_export import GGUF_TYPES
-from mira_agent.train.rewards import ADVANTAGES, OBJECTIVES
+from mira_agent.train.rewards import ADVANTAGES, OBJECTIVES, SFT, Objective
 
 ALGOS = ("mira", "webrl", "awr", "sft")
 
@@ -155,6 +155,13 @@ class TrainSettings:
             # the usual LoRA rate. (1e-5 moved a 270M's action tokens by 0.5 nat in 9 steps.)
             return 1e-4 if self.lora else 1e-5
         return 1e-5 if self.lora else 1e-6
+
+    @property
+    def loss(self) -> Objective:
+        """What the update minimises: SFT's likelihood, or the chosen RL objective."""
+        if self.algo == "sft":
+            return Objective(SFT)
+        return Objective(self.objective, self.beta, self.awr_clip)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -8,7 +8,7 @@ checked, from plain numbers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mira_agent.train.episodes import Episode
 from mira_agent.train.rewards import (
@@ -28,6 +28,40 @@ class Targets:
     value: list[float]  # the discounted outcome G_t: what V(s_t) should predict
     potential: list[float]  # the progress label of s_t
     potential_used: list[bool]  # whether this state teaches the potential critic
+
+    def take(self, indices: Sequence[int]) -> Targets:
+        """The targets of these actions only, in this order."""
+        return Targets(
+            [self.value[i] for i in indices],
+            [self.potential[i] for i in indices],
+            [self.potential_used[i] for i in indices],
+        )
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """The critics' predictions on episodes left out of their fit, beside the targets."""
+
+    values: list[float]
+    value_targets: list[float]
+    metrics: dict[str, float]  # value_bce, states, and potential_mse when fitted
+    potentials: list[float] | None = None
+    potential_targets: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What each action of a phase is taught, in `critic_targets`' order: the critics'
+    targets and estimates, the reward and the advantage, and how the fits went."""
+
+    targets: Targets
+    values: list[float]  # V(s_t)
+    potentials: list[float] | None  # P(s_t); None without a potential critic
+    advantages: list[float]
+    rewards: list[float]  # shaped, or the sparse outcome
+    value_losses: list[float]
+    potential_losses: list[float]
+    held_out: HeldOut | None = None
 
 
 def critic_targets(episodes: Sequence[Episode], settings: TrainSettings) -> Targets:

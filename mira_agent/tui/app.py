@@ -2,9 +2,11 @@
 stored one. Both render a `RunView` (state.py) through the same widgets.
 
 The agent runs in a Textual thread worker, never on the UI thread, so the UI stays live
-during a slow model call. The agent reaches the UI only through the `RunHooks` this app
-builds: events are handed over with `call_from_thread`, and a question to the user (an
-approval, an `ask_user`) opens a modal while the agent's thread waits for the answer.
+during a slow model call. The app knows nothing of how a run is put together: the CLI
+builds the run's hooks from this app's endpoints (`sink`, `approve`, `ask`,
+`browser_opened`, `controls`) and gives it the `work` to run. What the agent's thread
+tells the app travels as messages (messages.py): events, browser warnings, and
+questions to the user, which open a modal while the agent's thread waits for the answer.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,33 +27,12 @@ from mira_agent.agent import events as ev
 from mira_agent.agent.controls import Controls
 from mira_agent.agent.safety import Redactor
 from mira_agent.browser.session import BrowserSession
-from mira_agent.runner import RunHooks
+from mira_agent.tui.messages import AnswerWanted, BrowserNotes, EventArrived, FromAgent, Reply
 from mira_agent.tui.screens import ApprovalScreen, HintScreen, QuestionScreen, RatingScreen
 from mira_agent.tui.state import RunView, fold
 from mira_agent.tui.widgets import Checklist, RunHeader, StatusLine, StepStream
 
 T = TypeVar("T")
-
-
-class _Reply(Generic[T]):
-    """One answer handed from the UI thread to the agent's thread. The first `give`
-    wins, so a late click after a stop cannot change what the agent was told."""
-
-    def __init__(self, default: T) -> None:
-        self.default = default
-        self.value = default
-        self._given = threading.Event()
-
-    def give(self, value: T) -> None:
-        if not self._given.is_set():
-            self.value = value
-            self._given.set()
-
-    def wait(self, closing: Callable[[], bool]) -> T:
-        while not self._given.wait(0.2):
-            if closing():
-                return self.default
-        return self.value
 
 
 def _layout() -> ComposeResult:
@@ -64,10 +45,12 @@ def _layout() -> ComposeResult:
 
 
 class RunApp(App[None]):
-    """A live run: `start(hooks)` runs the agent (on a worker thread) with the hooks this
-    app gives it and returns the outcome. After the app exits, `outcome` is how the run
-    ended, `error` what `start` raised (the caller re-raises it) and `rating` the user's
-    verdict ("succeeded"/"failed", None when skipped or not asked)."""
+    """A live run: `work()` runs the agent (on a worker thread) and returns the outcome;
+    the caller sets it before the app runs, with hooks built from this app's endpoints.
+    After the app exits, `outcome` is how the run ended, `error` what `work` raised (the
+    caller re-raises it) and `rating` the user's verdict ("succeeded"/"failed", None when
+    skipped or not asked). `redactor` is the run's own: the task shown before the agent
+    reports its (redacted) one is masked with it."""
 
     CSS_PATH = "mira.tcss"
     TITLE = "mira"
@@ -85,24 +68,23 @@ class RunApp(App[None]):
 
     def __init__(
         self,
-        start: Callable[[RunHooks], ev.Outcome],
         *,
         task: str,
+        redactor: Redactor,
         on_rate: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
-        self._start = start
+        self.work: Callable[[], ev.Outcome] | None = None
         self.on_rate = on_rate
         self.controls = Controls()
-        # Shown until the agent reports its own (redacted) task: mask card numbers too.
-        self.view = RunView(task=Redactor().redact(task))
+        self.view = RunView(task=redactor.redact(task))
         self.outcome: ev.Outcome | None = None
         self.error: BaseException | None = None
         self.rating: str | None = None
         self._worker: Worker[ev.Outcome] | None = None
         self._agent_done = threading.Event()
         self._ui_thread: int | None = None
-        self._waits: dict[_Reply[Any], Screen[Any]] = {}
+        self._waits: dict[Reply[Any], Screen[Any]] = {}
         self._quitting = False
         self._closing = False
 
@@ -170,52 +152,51 @@ class RunApp(App[None]):
     # -- the agent's side (called on the agent's thread) ------------------------------------
 
     def _run_agent(self) -> ev.Outcome:
-        hooks = RunHooks(
-            sink=self._sink,
-            approver=self._approve,
-            asker=self._ask,
-            controls=self.controls,
-            on_browser=self._on_browser,
-        )
+        if self.work is None:
+            raise RuntimeError("RunApp.work was not set: there is no run to show")
         try:
-            return self._start(hooks)
+            return self.work()
         finally:
             self._agent_done.set()
 
-    def _to_ui(self, callback: Callable[..., object], *args: object) -> bool:
-        """Run `callback` on the UI thread and wait for it; False when the UI is gone."""
-        if self._gone:
+    def _tell(self, message: FromAgent) -> bool:
+        """Post `message` and, from the agent's thread, wait until the app has handled
+        it: the agent takes its next step only once the UI shows this one, so a pause
+        pressed on what the user sees holds the run there. False when the UI is gone."""
+        if self._gone or not self.post_message(message):
             return False
         if threading.get_ident() == self._ui_thread:
-            callback(*args)
             return True
-        try:
-            self.call_from_thread(callback, *args)
-        except RuntimeError:  # the app is not running (any more)
-            return False
+        while not message.handled.wait(0.2):
+            if self._gone:
+                return False
         return True
 
-    def _sink(self, event: ev.Event) -> None:
-        self._to_ui(self._on_event, event)
+    def sink(self, event: ev.Event) -> None:
+        """The run's events, for the hooks' sink."""
+        self._tell(EventArrived(event))
 
-    def _approve(self, action: str, reason: str) -> bool:
+    def approve(self, action: str, reason: str) -> bool:
+        """The hooks' approver: a modal asks for the user's yes."""
         return self._wait_for_user(lambda: ApprovalScreen(action, reason), False)
 
-    def _ask(self, question: str) -> str | None:
+    def ask(self, question: str) -> str | None:
+        """The hooks' asker: a modal takes the user's answer to the agent's question."""
         return self._wait_for_user(lambda: QuestionScreen(question), None)
+
+    def browser_opened(self, session: BrowserSession) -> None:
+        """The hooks' look at the browser: its warnings go into the step stream."""
+        warnings = list(session.warnings)
+        if warnings:
+            self._tell(BrowserNotes([f"browser: {w}" for w in warnings]))
 
     def _wait_for_user(self, make_screen: Callable[[], Screen[Any]], default: T) -> T:
         """Open a modal on the UI thread and block the agent's thread until it is
         answered. A stop, or the app closing, answers `default` (a refusal)."""
-        reply = _Reply(default)
-        if self.controls.stop_requested or not self._to_ui(self._open_modal, make_screen, reply):
+        reply = Reply(default)
+        if self.controls.stop_requested or not self._tell(AnswerWanted(make_screen, reply)):
             return default
         return reply.wait(lambda: self._gone)
-
-    def _on_browser(self, session: BrowserSession) -> None:
-        warnings = list(session.warnings)
-        if warnings:
-            self._to_ui(self._add_notes, [f"browser: {w}" for w in warnings])
 
     # -- the UI's side --------------------------------------------------------------------
 
@@ -223,6 +204,24 @@ class RunApp(App[None]):
     def _gone(self) -> bool:
         """The app is closing (or never ran): nothing may touch its widgets."""
         return self._closing or not self.is_running
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        try:
+            self._on_event(message.event)
+        finally:
+            message.handled.set()
+
+    def on_browser_notes(self, message: BrowserNotes) -> None:
+        try:
+            self._add_notes(message.notes)
+        finally:
+            message.handled.set()
+
+    def on_answer_wanted(self, message: AnswerWanted) -> None:
+        try:
+            self._open_modal(message.make_screen, message.reply)
+        finally:
+            message.handled.set()
 
     def _on_event(self, event: ev.Event) -> None:
         if self._gone:
@@ -244,7 +243,7 @@ class RunApp(App[None]):
             self.view.note(note)
         self._show()
 
-    def _open_modal(self, make_screen: Callable[[], Screen[Any]], reply: _Reply[Any]) -> None:
+    def _open_modal(self, make_screen: Callable[[], Screen[Any]], reply: Reply[Any]) -> None:
         if self._gone or self.controls.stop_requested:
             reply.give(reply.default)
             return

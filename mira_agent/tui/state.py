@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mira_agent.agent import events as ev
-from mira_agent.llm.models import call_cost
+from mira_agent.agent.usage import Totals
 from mira_agent.planning.milestones import Plan
 
 MilestoneStatus = Literal["pending", "current", "done", "revised"]
@@ -65,17 +65,6 @@ class StepView:
     questions: list[Question] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # the UI's own remarks, not events
-
-
-@dataclass
-class Totals:
-    """Model usage so far; `cost` in US dollars at list price (0 for local models)."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    model_seconds: float = 0.0
-    calls: int = 0
-    cost: float = 0.0
 
 
 @dataclass
@@ -159,14 +148,7 @@ class RunView:
                     self.plan, _ = self.plan.mark(flags, event.step)
                 self.step_view(event.step).milestones.append(event.text)
             case ev.ModelCalled():
-                usage = event.completion.usage
-                self.totals.prompt_tokens += usage.prompt_tokens
-                self.totals.completion_tokens += usage.completion_tokens
-                self.totals.model_seconds += usage.latency_s
-                self.totals.calls += 1
-                self.totals.cost += call_cost(
-                    event.completion.model, usage.prompt_tokens, usage.completion_tokens
-                )
+                self.totals(event)
             case ev.StepDecided():
                 step = self.step_view(event.step)
                 step.url, step.title = event.url, event.title

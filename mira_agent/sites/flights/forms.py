@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from mira_agent.sites import forms
 from mira_agent.sites.flights.data import TODAY
 from mira_agent.sites.flights.search import parse_day
 from mira_agent.sites.flights.state import Traveler
-from mira_agent.sites.forms import Form, FormResult, card_errors, one_line
+from mira_agent.sites.forms import Form, FormResult, check_payment, one_line
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
@@ -33,14 +34,8 @@ def field_owner(name: str) -> str:
 
 
 def check_name(value: str, label: str) -> str | None:
-    """Why `value` is not an acceptable name, or None when it is."""
-    if not value:
-        return f"Enter the {label}."
-    if len(value) > 40:
-        return f"The {label} must be 40 characters or fewer."
-    if not _NAME.fullmatch(value):
-        return f"The {label} may contain only letters, spaces, hyphens and apostrophes."
-    return None
+    """Why `value` is not an acceptable passenger or card name, or None when it is."""
+    return forms.check_name(value, label, _NAME, 40)
 
 
 def check_birth_date(value: str) -> str | None:
@@ -97,9 +92,4 @@ def validate_passengers(form: Form, count: int) -> tuple[FormResult, tuple[Trave
 
 def validate_payment(form: Form) -> FormResult:
     """Check cardholder, card number (Luhn), expiry (not before this month) and CVV."""
-    values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
-    errors: dict[str, str] = {}
-    if problem := check_name(values["cardholder"], "name on the card"):
-        errors["cardholder"] = problem
-    errors |= card_errors(values, TODAY)
-    return FormResult(values, errors)
+    return check_payment(form, TODAY, check_name)

@@ -2,18 +2,21 @@
 
 It reads the same observation text a model reads and answers with the same actions,
 so a run of it proves that each task is solvable through mira's browser layer and that
-the site's checks accept the right booking. `flight_number` lets a test book the wrong
-flight on purpose.
+the site's checks accept the right booking. Keyword changes replace fields of the task's
+facts (`expected_flight_number`, say), so a test can book the wrong flight on purpose.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
-from mira_agent.sites.base import Task
+from mira_agent.sites.base import Task, facts_as
 from mira_agent.sites.flights.data import CABIN_LABELS
+from mira_agent.sites.flights.facts import Booking, Trip
 from mira_agent.sites.flights.search import SORTS
 
 CRITERION_SORT = {
@@ -27,10 +30,10 @@ CRITERION_SORT = {
 class FlightOracle:
     """Decides the next action for a flight task from the current observation."""
 
-    def __init__(self, task: Task, *, flight_number: str | None = None) -> None:
+    def __init__(self, task: Task, **changes: Any) -> None:
         self.task = task
-        self.params = task.params
-        self.flight_number = flight_number or self.params["expected_flight_number"]
+        self.facts = facts_as(replace(task.facts, **changes), Trip)
+        self.flight_number = self.facts.expected_flight_number
 
     def next_action(self, observation: Observation) -> Action:
         url = urlparse(observation.url)
@@ -51,28 +54,28 @@ class FlightOracle:
         return Action("goto", {"url": f"{url.scheme}://{url.netloc}/"})
 
     def _search(self, elements: list[ElementRef]) -> Action:
-        p = self.params
-        for name, value in (("From", p["origin"]), ("To", p["destination"]), ("Date", p["date"])):
+        p = self.facts
+        for name, value in (("From", p.origin), ("To", p.destination), ("Date", p.date)):
             field = _named(elements, name)
             if field.value != value:
                 return Action("type", {"element": field.id, "text": value})
-        passengers = p.get("passengers", 1)
+        passengers = p.passengers if isinstance(p, Booking) else 1
         wanted = f"{passengers} adult" + ("s" if passengers > 1 else "")
-        for name, value in (("Passengers", wanted), ("Cabin", CABIN_LABELS[p["cabin"]])):
+        for name, value in (("Passengers", wanted), ("Cabin", CABIN_LABELS[p.cabin])):
             field = _named(elements, name)
             if field.value != value:
                 return Action("select", {"element": field.id, "option": value})
         return _click(elements, "Search flights")
 
     def _results(self, elements: list[ElementRef], query: dict[str, list[str]]) -> Action:
-        sort = CRITERION_SORT[self.params["criterion"]]
+        sort = CRITERION_SORT[self.facts.criterion]
         if query.get("sort", ["best"])[0] != sort:
             control = _named(elements, "Sort by")
             if control.value != SORTS[sort]:
                 return Action("select", {"element": control.id, "option": SORTS[sort]})
             return _click(elements, "Apply")
-        if self.params["kind"] != "booking":
-            return Action("stop", {"answer": f"${self.params['expected_answer']}"})
+        if not isinstance(self.facts, Booking):
+            return Action("stop", {"answer": f"${self.facts.expected_price}"})
         prefix = f"Select {self.flight_number},"
         link = next((e for e in elements if e.name.startswith(prefix)), None)
         if link is None:
@@ -80,27 +83,28 @@ class FlightOracle:
         return Action("click", {"element": link.id})
 
     def _passengers(self, elements: list[ElementRef]) -> Action:
-        for n, traveler in enumerate(self.params["travelers"], 1):
-            for label, key in (
-                ("First name", "first_name"),
-                ("Last name", "last_name"),
-                ("Date of birth", "birth_date"),
+        booking = facts_as(self.facts, Booking)
+        for n, traveler in enumerate(booking.travelers, 1):
+            for label, value in (
+                ("First name", traveler.first_name),
+                ("Last name", traveler.last_name),
+                ("Date of birth", traveler.birth_date),
             ):
                 field = _named(elements, label, f"passenger {n}")
-                if field.value != traveler[key]:
-                    return Action("type", {"element": field.id, "text": traveler[key]})
+                if field.value != value:
+                    return Action("type", {"element": field.id, "text": value})
         email = _named(elements, "Email")
-        if email.value != self.params["email"]:
-            return Action("type", {"element": email.id, "text": self.params["email"]})
+        if email.value != booking.email:
+            return Action("type", {"element": email.id, "text": booking.email})
         return _click(elements, "Continue to payment")
 
     def _payment(self, elements: list[ElementRef]) -> Action:
-        card = self.params["card"]
+        card = facts_as(self.facts, Booking).card
         for label, value in (
-            ("Name on card", card["name"]),
-            ("Card number", card["number"]),
-            ("Expiry date", card["expiry"]),
-            ("Security code", card["cvv"]),
+            ("Name on card", card.name),
+            ("Card number", card.number),
+            ("Expiry date", card.expiry),
+            ("Security code", card.cvv),
         ):
             field = _named(elements, label)
             if not field.value:  # card fields show masked: filled once is enough

@@ -13,12 +13,11 @@ Milestone and success checks are closures over the task's facts and read only th
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
+from mira_agent.sites.answers import long_date, normalize, parse_amount
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.flights.data import (
     AIRPORTS_BY_CODE,
@@ -27,11 +26,13 @@ from mira_agent.sites.flights.data import (
     Flight,
     FlightData,
 )
+from mira_agent.sites.flights.facts import Booking, Question, Trip
 from mira_agent.sites.flights.search import sort_key
 from mira_agent.sites.flights.state import FlightState, SearchRecord, Traveler
+from mira_agent.sites.specs import Card, Draft, Spec, Success, answered
+from mira_agent.sites.specs import build_tasks as build
 
 SITE = "flights"
-TEST_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/28", "cvv": "123"}
 CRITERIA = ("cheapest_nonstop", "cheapest", "shortest", "earliest")
 
 # Which results-page setting makes a criterion visible: used by the second milestone.
@@ -55,11 +56,10 @@ _SORT_WORDING = {
 
 
 @dataclass(frozen=True)
-class _Spec:
-    """A task before the inventory is consulted; no travelers means an information task."""
+class Route:
+    """A flight task before the inventory is consulted: the builder of one row of the
+    table; no travelers means a question about the fare."""
 
-    id: str
-    split: str
     criterion: str
     origin: str
     destination: str
@@ -72,38 +72,41 @@ class _Spec:
     def booking(self) -> bool:
         return bool(self.travelers)
 
+    def __call__(self, data: FlightData) -> Draft:
+        return _build(data, self)
 
-_SPECS: tuple[_Spec, ...] = (
-    _Spec(
-        "flights-cheapest-nonstop-bos-den", "train", "cheapest_nonstop", "BOS", "DEN",
+
+SPECS: tuple[Spec[FlightData], ...] = (
+    Spec("flights-cheapest-nonstop-bos-den", "train", Route(
+        "cheapest_nonstop", "BOS", "DEN",
         date(2026, 12, 14), "economy",
         (Traveler("Maria", "Garcia", "1986-04-12"), Traveler("James", "Chen", "1984-09-30")),
         "maria.garcia@example.com",
-    ),
-    _Spec(
-        "flights-shortest-jfk-lax", "train", "shortest", "JFK", "LAX",
+    )),
+    Spec("flights-shortest-jfk-lax", "train", Route(
+        "shortest", "JFK", "LAX",
         date(2026, 12, 18), "economy",
         (Traveler("Priya", "Patel", "1990-07-08"),),
         "priya.patel@example.com",
-    ),
-    _Spec(
-        "flights-earliest-business-sfo-sea", "train", "earliest", "SFO", "SEA",
+    )),
+    Spec("flights-earliest-business-sfo-sea", "train", Route(
+        "earliest", "SFO", "SEA",
         date(2026, 12, 9), "business",
         (Traveler("Daniel", "Okafor", "1978-11-02"), Traveler("Grace", "Okafor", "1980-01-25")),
         "d.okafor@example.com",
-    ),
-    _Spec(
-        "flights-cheapest-premium-ord-mia", "train", "cheapest", "ORD", "MIA",
+    )),
+    Spec("flights-cheapest-premium-ord-mia", "train", Route(
+        "cheapest", "ORD", "MIA",
         date(2026, 12, 20), "premium_economy",
         (Traveler("Sofia", "Rossi", "1995-05-19"),),
         "sofia.rossi@example.com",
-    ),
-    _Spec(
-        "flights-price-cheapest-atl-dfw", "train", "cheapest", "ATL", "DFW",
+    )),
+    Spec("flights-price-cheapest-atl-dfw", "train", Route(
+        "cheapest", "ATL", "DFW",
         date(2026, 12, 5), "economy",
-    ),
-    _Spec(
-        "flights-cheapest-nonstop-sea-den", "test", "cheapest_nonstop", "SEA", "DEN",
+    )),
+    Spec("flights-cheapest-nonstop-sea-den", "test", Route(
+        "cheapest_nonstop", "SEA", "DEN",
         date(2026, 12, 21), "economy",
         (
             Traveler("Liam", "Murphy", "1975-02-14"),
@@ -111,23 +114,23 @@ _SPECS: tuple[_Spec, ...] = (
             Traveler("Noah", "Murphy", "2004-06-30"),
         ),
         "liam.murphy@example.com",
-    ),
-    _Spec(
-        "flights-shortest-business-bos-sfo", "test", "shortest", "BOS", "SFO",
+    )),
+    Spec("flights-shortest-business-bos-sfo", "test", Route(
+        "shortest", "BOS", "SFO",
         date(2026, 12, 22), "business",
         (Traveler("Aiko", "Tanaka", "1969-03-03"), Traveler("Kenji", "Tanaka", "1968-12-17")),
         "aiko.tanaka@example.com",
-    ),
-    _Spec(
-        "flights-earliest-mia-jfk", "test", "earliest", "MIA", "JFK",
+    )),
+    Spec("flights-earliest-mia-jfk", "test", Route(
+        "earliest", "MIA", "JFK",
         date(2026, 12, 27), "economy",
         (Traveler("Olivia", "Brown", "1999-10-21"),),
         "olivia.brown@example.com",
-    ),
-    _Spec(
-        "flights-price-nonstop-business-den-ord", "test", "cheapest_nonstop", "DEN", "ORD",
+    )),
+    Spec("flights-price-nonstop-business-den-ord", "test", Route(
+        "cheapest_nonstop", "DEN", "ORD",
         date(2026, 12, 11), "business",
-    ),
+    )),
 )  # fmt: skip
 
 
@@ -158,7 +161,7 @@ def _discriminates(flights: Sequence[Flight], criterion: str, cabin: str, rivals
     )
 
 
-def _pick_day(data: FlightData, spec: _Spec) -> date:
+def _pick_day(data: FlightData, spec: Route) -> date:
     """The first date from the preferred one on where the criterion really matters."""
     candidates = [
         spec.day + timedelta(days=k) for k in range(14) if spec.day + timedelta(days=k) <= LAST_DATE
@@ -171,40 +174,15 @@ def _pick_day(data: FlightData, spec: _Spec) -> date:
     return spec.day
 
 
-def _clean(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def _names(travelers: Sequence[Traveler]) -> list[tuple[str, str]]:
-    return sorted((_clean(t.first_name), _clean(t.last_name)) for t in travelers)
+    return sorted((normalize(t.first_name), normalize(t.last_name)) for t in travelers)
 
 
 def _adults(n: int) -> str:
     return f"{n} adult" if n == 1 else f"{n} adults"
 
 
-def _long_date(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def parse_amount(answer: str | None) -> float | None:
-    """The one amount in an answer ("$1,234", "1234 USD", "It costs $234."), else None.
-
-    Dollar-marked numbers win over bare ones; an answer naming two different amounts
-    is ambiguous and reads as no amount.
-    """
-    if not answer:
-        return None
-    found = re.findall(r"(\$?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?", answer)
-    if not found:
-        return None
-    marked = [f for f in found if f[0]]
-    chosen = marked or found
-    values = {float(whole.replace(",", "") + (frac or "")) for _, whole, frac in chosen}
-    return values.pop() if len(values) == 1 else None
-
-
-def _search_matches(record: SearchRecord, spec: _Spec, day: str, passengers: int | None) -> bool:
+def _search_matches(record: SearchRecord, spec: Route, day: str, passengers: int | None) -> bool:
     return (
         record.origin == spec.origin
         and record.destination == spec.destination
@@ -227,18 +205,30 @@ def _criterion_text(criterion: str) -> str:
     return sort_text
 
 
-def _build(data: FlightData, spec: _Spec) -> Task:
+def _build(data: FlightData, spec: Route) -> Draft:
     day = _pick_day(data, spec)
     flights = data.flights(spec.origin, spec.destination, day)
     expected = choose_flight(flights, spec.criterion, spec.cabin)
     if expected is None:
-        raise RuntimeError(f"task {spec.id}: no flight satisfies {spec.criterion} on {day}")
+        raise RuntimeError(f"{spec}: no flight satisfies {spec.criterion} on {day}")
     origin, destination = AIRPORTS_BY_CODE[spec.origin], AIRPORTS_BY_CODE[spec.destination]
     iso = day.isoformat()
     cabin_label = CABIN_LABELS[spec.cabin]
     passengers = len(spec.travelers) if spec.booking else None
     expected_id = expected.id
     price = expected.price(spec.cabin)
+    trip = {
+        "criterion": spec.criterion,
+        "origin": spec.origin,
+        "origin_city": origin.city,
+        "destination": spec.destination,
+        "destination_city": destination.city,
+        "date": iso,
+        "cabin": spec.cabin,
+        "expected_flight_id": expected_id,
+        "expected_flight_number": expected.number,
+        "expected_price": price,
+    }
 
     def searched(state: FlightState) -> bool:
         return any(_search_matches(r, spec, iso, passengers) for r in state.searches)
@@ -259,66 +249,40 @@ def _build(data: FlightData, spec: _Spec) -> Task:
         ),
         Milestone(f"The results are {_criterion_text(spec.criterion)}", criterion_shown),
     ]
-    params: dict[str, Any] = {
-        "kind": "booking" if spec.booking else "information",
-        "criterion": spec.criterion,
-        "origin": spec.origin,
-        "origin_city": origin.city,
-        "destination": spec.destination,
-        "destination_city": destination.city,
-        "date": iso,
-        "cabin": spec.cabin,
-        "expected_flight_id": expected_id,
-        "expected_flight_number": expected.number,
-        "expected_price": price,
-    }
-    route = f"from {origin.city} to {destination.city} on {_long_date(day)}"
+    route = f"from {origin.city} to {destination.city} on {long_date(day)}"
+    tags = ("booking" if spec.booking else "information", spec.criterion, spec.cabin)
     if spec.booking:
-        intent, success = _booking_parts(spec, expected, milestones, params, route)
+        card = Card(spec.travelers[0].full_name)
+        intent, success = _booking_parts(spec, expected, milestones, route, card)
+        facts: Trip = Booking(
+            **trip,
+            passengers=len(spec.travelers),
+            travelers=spec.travelers,
+            email=spec.email,
+            card=card,
+            expected_total=price * len(spec.travelers),
+        )
     else:
         intent = (
             f"What is the price per person of {_CRITERION_WORDING[spec.criterion]} {route} "
             f"in {cabin_label.lower()}? Don't book anything. Answer with the number only."
         )
-        params["expected_answer"] = str(price)
-        success = _information_success(price)
-    tags = ("booking" if spec.booking else "information", spec.criterion, spec.cabin)
-    return Task(
-        id=spec.id,
-        site=SITE,
-        intent=intent,
-        start_path="/",
-        milestones=tuple(milestones),
-        success=success,
-        split=spec.split,
-        tags=tags,
-        params=params,
-    )
+        success = answered(lambda answer: parse_amount(answer) == price * 100, _nothing_booked)
+        facts = Question(**trip, expected_answer=str(price))
+    return Draft(intent, milestones, success, facts, tags)
 
 
 def _booking_parts(
-    spec: _Spec,
+    spec: Route,
     expected: Flight,
     milestones: list[Milestone],
-    params: dict[str, Any],
     route: str,
-) -> tuple[str, Callable[[Any, str | None], bool]]:
+    card: Card,
+) -> tuple[str, Success]:
     """Intent, success check and the last three milestones of a booking task."""
     count = len(spec.travelers)
     names = _names(spec.travelers)
     expected_id = expected.id
-    lead = spec.travelers[0]
-    card = {"name": lead.full_name, **TEST_CARD}
-    params.update(
-        passengers=count,
-        travelers=[
-            {"first_name": t.first_name, "last_name": t.last_name, "birth_date": t.birth_date}
-            for t in spec.travelers
-        ],
-        email=spec.email,
-        card=card,
-        expected_total=expected.price(spec.cabin) * count,
-    )
 
     def opened(state: FlightState) -> bool:
         return any(v.flight_id == expected_id for v in state.views)
@@ -355,21 +319,15 @@ def _booking_parts(
     intent = (
         f"Book {_CRITERION_WORDING[spec.criterion]} {route} for {_adults(count)} in "
         f"{CABIN_LABELS[spec.cabin].lower()}. Passengers: {people}. "
-        f"Contact email: {spec.email}. Pay with the card {card['number']}, expiry "
-        f"{card['expiry']}, CVV {card['cvv']}, name on card {card['name']}."
+        f"Contact email: {spec.email}. {card.instructions()}"
     )
     return intent, booked
 
 
-def _information_success(price: int) -> Callable[[Any, str | None], bool]:
-    """Right when the answer names the price and nothing was booked along the way."""
-
-    def success(state: FlightState, answer: str | None) -> bool:
-        return parse_amount(answer) == float(price) and not state.bookings
-
-    return success
+def _nothing_booked(state: FlightState) -> bool:
+    return not state.bookings
 
 
 def build_tasks(data: FlightData) -> list[Task]:
-    """All flight tasks for this inventory, in a fixed order (train first, then test)."""
-    return [_build(data, spec) for spec in _SPECS]
+    """All flight tasks for this inventory, in the table's order (train first, then test)."""
+    return build(SITE, SPECS, data)

@@ -6,8 +6,10 @@ books twice.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from urllib.parse import urlencode
 
+from mira_agent.sites.answers import long_date
 from mira_agent.sites.flights.data import (
     AIRPORTS,
     AIRPORTS_BY_CODE,
@@ -64,11 +66,6 @@ def money(amount: int) -> str:
     return f"${amount:,}"
 
 
-def long_date(day: date) -> str:
-    """Monday, December 14, 2026."""
-    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
-
-
 def fare_parts(price: int) -> tuple[int, int]:
     """Split a per-person price into base fare and taxes (which add up to the price)."""
     base = round(price * 0.84)
@@ -87,7 +84,7 @@ class FlightApp(WebApp):
                 "duration": duration,
                 "stops": stops_text,
                 "money": money,
-                "long_date": long_date,
+                "long_date": partial(long_date, weekday=True),
             },
             globals={
                 "site_title": SITE_TITLE,
@@ -99,6 +96,10 @@ class FlightApp(WebApp):
                 "last_date": LAST_DATE,
                 "max_passengers": MAX_PASSENGERS,
                 "field_owner": field_owner,
+                "progress": (
+                    "Booking progress",
+                    ("Flight", "Passengers", "Payment", "Confirmation"),
+                ),
                 "latest_birth_date": date.fromordinal(TODAY.toordinal() - 1).isoformat(),
             },
         )
@@ -246,20 +247,27 @@ class FlightApp(WebApp):
         assert flight is not None, "drafts are only created for existing flights"
         return flight.price(draft.cabin) * draft.passengers
 
-    def _open_draft(self, draft_id: str) -> tuple[Draft | None, Response | None]:
+    def _open_draft(self, draft_id: str) -> Draft | Response:
         """The draft, or the response to send instead (unknown, or already booked)."""
         draft = self.state.draft(draft_id)
         if draft is None:
-            return None, self.not_found("We couldn't find that booking. Please start again.")
+            return self.not_found("We couldn't find that booking. Please start again.")
         if draft.booking_reference is not None:
-            return None, redirect(f"/confirmation/{draft.booking_reference}")
-        return draft, None
+            return redirect(f"/confirmation/{draft.booking_reference}")
+        return draft
+
+    def _payable_draft(self, draft_id: str) -> Draft | Response:
+        """The draft ready for payment, or the response to send instead (it has no
+        passengers yet: back to their page)."""
+        draft = self._open_draft(draft_id)
+        if isinstance(draft, Draft) and not draft.travelers:
+            return redirect(f"/book/{draft.id}/passengers")
+        return draft
 
     def passengers(self, request: Request, draft_id: str) -> Response:
-        draft, other = self._open_draft(draft_id)
-        if draft is None:
-            assert other is not None
-            return other
+        draft = self._open_draft(draft_id)
+        if isinstance(draft, Response):
+            return draft
         values: dict[str, str] = {"email": draft.email}
         for index, traveler in enumerate(draft.travelers, start=1):
             values[passenger_field(index, "first_name")] = traveler.first_name
@@ -280,10 +288,9 @@ class FlightApp(WebApp):
         )
 
     def submit_passengers(self, request: Request, draft_id: str) -> Response:
-        draft, other = self._open_draft(draft_id)
-        if draft is None:
-            assert other is not None
-            return other
+        draft = self._open_draft(draft_id)
+        if isinstance(draft, Response):
+            return draft
         result, travelers = validate_passengers(request.form, draft.passengers)
         if not result.ok:
             self.state.record_rejection("passengers", tuple(result.errors))
@@ -292,22 +299,16 @@ class FlightApp(WebApp):
         return redirect(f"/book/{draft.id}/payment")
 
     def payment(self, request: Request, draft_id: str) -> Response:
-        draft, other = self._open_draft(draft_id)
-        if draft is None:
-            assert other is not None
-            return other
-        if not draft.travelers:
-            return redirect(f"/book/{draft.id}/passengers")
+        draft = self._payable_draft(draft_id)
+        if isinstance(draft, Response):
+            return draft
         values = {"cardholder": "", "card_number": "", "expiry": "", "cvv": ""}
         return self.render("payment.html", values=values, errors={}, **self._draft_context(draft))
 
     def submit_payment(self, request: Request, draft_id: str) -> Response:
-        draft, other = self._open_draft(draft_id)
-        if draft is None:
-            assert other is not None
-            return other
-        if not draft.travelers:
-            return redirect(f"/book/{draft.id}/passengers")
+        draft = self._payable_draft(draft_id)
+        if isinstance(draft, Response):
+            return draft
         result = validate_payment(request.form)
         context = self._draft_context(draft)
         if not result.ok:

@@ -13,21 +13,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mira_agent.sites.forum.data import CURRENT_USER, FIRST_DAY, USERS, ForumData
+from mira_agent.sites.forum.data import CURRENT_USER, FIRST_DAY, USERS, Comment, ForumData, Post
 from mira_agent.sites.forum.state import ForumState
 
 SORTS: dict[str, str] = {"hot": "Hot", "new": "New", "top": "Top"}
 
 
 @dataclass(frozen=True)
-class PostView:
-    id: int
-    forum: str
-    title: str
-    author: str
-    created: datetime
-    score: int
-    body: str
+class PostView(Post):
+    """A post as a page shows it: with its edits applied, its comments counted and the
+    signed-in user's vote."""
+
     comment_count: int
     vote: int
     own: bool
@@ -35,14 +31,9 @@ class PostView:
 
 
 @dataclass(frozen=True)
-class CommentView:
-    id: int
-    post_id: int
-    parent_id: int | None
-    author: str
-    created: datetime
-    score: int
-    body: str
+class CommentView(Comment):
+    """A comment as a page shows it: with its edits applied and the user's vote."""
+
     vote: int
 
 

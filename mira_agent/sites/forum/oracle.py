@@ -3,19 +3,21 @@
 It reads the observation text a model reads (the URL and the elements by role and
 name) and answers with the same actions a model would give, so a run of it proves each
 task solvable through mira's browser layer. It keeps only the memory a person would
-(what it already did: typed, posted, deleted, which comments it upvoted). `overrides`
-replaces task facts, so a test can make it do the wrong thing on purpose.
+(what it already did: typed, posted, deleted, which comments it upvoted). Keyword changes
+replace fields of the task's facts, so a test can make it do the wrong thing on purpose.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
-from mira_agent.sites.base import Task
+from mira_agent.sites.base import Task, facts_as
+from mira_agent.sites.forum import facts as kind
 from mira_agent.sites.forum.data import CURRENT_USER
 
 _POST_PAGE = re.compile(r"/f/\w+/\d+")
@@ -24,9 +26,9 @@ _POST_PAGE = re.compile(r"/f/\w+/\d+")
 class ForumOracle:
     """Decides the next action for a forum task from the current observation."""
 
-    def __init__(self, task: Task, *, overrides: dict[str, Any] | None = None) -> None:
+    def __init__(self, task: Task, **changes: Any) -> None:
         self.task = task
-        self.p: dict[str, Any] = {**task.params, **(overrides or {})}
+        self.facts = replace(task.facts, **changes)
         self.done: set[str] = set()  # things done once: "typed", "sent", "deleted"...
         self.upvoted: set[str] = set()  # titles of posts whose comment is upvoted
         self.current = ""
@@ -35,49 +37,61 @@ class ForumOracle:
         url = urlparse(observation.url)
         path, query = url.path, parse_qs(url.query)
         elements = observation.elements()
-        handler = getattr(self, "_" + self.p["kind"])
-        return handler(path, query, elements)
+        steps = {
+            kind.TopMonth: self._top_month,
+            kind.CountComments: self._count_comments,
+            kind.FindAuthor: self._find_author,
+            kind.ReplyTop: self._reply_top,
+            kind.CreatePost: self._create_post,
+            kind.EditOwn: self._edit_own,
+            kind.UpvotePosts: self._upvote_posts,
+            kind.UpvoteComments: self._upvote_comments,
+            kind.SubscribeAsk: self._subscribe_ask,
+            kind.MovePost: self._move_post,
+            kind.Top3Comment: self._top3_comment,
+        }
+        return steps[type(self.facts)](path, query, elements)
 
     # -- information tasks ---------------------------------------------------------------
 
     def _top_month(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
-        if path == f"/f/{self.p['forum']}":
+        p = facts_as(self.facts, kind.TopMonth)
+        if path == f"/f/{p.forum}":
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
-            return _stop(self.p["answer"])
-        return _click(els, self.p["forum_title"], "link")
+            return _stop(p.answer)
+        return _click(els, p.forum_title, "link")
 
     def _count_comments(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        user = self.p["user"]
+        p = facts_as(self.facts, kind.CountComments)
+        user = p.user
         if path == f"/u/{user}/comments":
-            return _stop(self.p["answer"])
+            return _stop(p.answer)
         return self._to_profile_comments(path, els, user)
 
     def _find_author(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, kind.FindAuthor)
         if path == "/search":
-            return _click(els, self.p["title"], "link")
+            return _click(els, p.title, "link")
         if _POST_PAGE.fullmatch(path):
-            return _stop(self.p["answer"])
-        return _type(els, "Search", self.p["query"], enter=True)
+            return _stop(p.answer)
+        return _type(els, "Search", p.query, enter=True)
 
     # -- action tasks ----------------------------------------------------------------------
 
     def _reply_top(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, kind.ReplyTop)
         if "/reply/" in path:
-            if "typed" not in self.done:
-                self.done.add("typed")
-                return _type(els, "Your reply", self.p["text"])
-            self.done.add("sent")
-            return _click(els, "Post reply", "button")
+            return self._write(els, "Your reply", p.text, "Post reply")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Replied to the top comment.")
-            return _click(els, f"Reply to {self.p['comment_author']}", "link")
-        if path == f"/f/{self.p['forum']}":
-            return _click(els, self.p["title"], "link")
-        return _click(els, self.p["forum_title"], "link")
+            return _click(els, f"Reply to {p.comment_author}", "link")
+        if path == f"/f/{p.forum}":
+            return _click(els, p.title, "link")
+        return _click(els, p.forum_title, "link")
 
     def _create_post(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
         if path == "/submit":
@@ -87,37 +101,32 @@ class ForumOracle:
         return _click(els, "Submit a post", "link")
 
     def _edit_own(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, kind.EditOwn)
         if path.endswith("/edit"):
-            if "typed" not in self.done:
-                self.done.add("typed")
-                return _type(els, "Body", self.p["new_body"])
-            self.done.add("sent")
-            return _click(els, "Save changes", "button")
+            return self._write(els, "Body", p.new_body, "Save changes")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Edited the post.")
             return _click(els, "Edit post", "link")
         if path == f"/u/{CURRENT_USER}":
-            return _click(els, self.p["title"], "link")
+            return _click(els, p.title, "link")
         return _click(els, "My profile", "link")
 
     def _upvote_posts(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        if path == f"/f/{self.p['forum']}":
-            for title in self.p["titles"]:
-                button = _named(els, f"Upvote post “{title}”", "button")
-                if "pressed" not in button.flags:
-                    return _act("click", button)
-            return _stop("Upvoted them all.")
-        return _click(els, self.p["forum_title"], "link")
+        p = facts_as(self.facts, kind.UpvotePosts)
+        if path == f"/f/{p.forum}":
+            return _upvote_next(els, p.titles) or _stop("Upvoted them all.")
+        return _click(els, p.forum_title, "link")
 
     def _upvote_comments(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        user = self.p["user"]
+        p = facts_as(self.facts, kind.UpvoteComments)
+        user = p.user
         if path == f"/u/{user}/comments":
-            remaining = [t for t in self.p["titles"] if t not in self.upvoted]
+            remaining = [t for t in p.titles if t not in self.upvoted]
             if not remaining:
                 return _stop("Upvoted every comment.")
             self.current = remaining[0]
@@ -133,8 +142,9 @@ class ForumOracle:
     def _subscribe_ask(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
+        p = facts_as(self.facts, kind.SubscribeAsk)
         if path == "/forums":
-            for name in self.p["subscribe"]:
+            for name in p.subscribe:
                 button = _find(els, f"Subscribe to {name}", "button")
                 if button is not None:
                     return _act("click", button)
@@ -146,6 +156,7 @@ class ForumOracle:
         return _click(els, "Forums", "link")
 
     def _move_post(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, kind.MovePost)
         if path == "/submit":
             return self._fill_submit(els)
         if _POST_PAGE.fullmatch(path):
@@ -156,29 +167,22 @@ class ForumOracle:
         if "deleted" in self.done:
             return _click(els, "Submit a post", "link")
         if path == f"/u/{CURRENT_USER}":
-            return _click(els, self.p["title"], "link")
+            return _click(els, p.title, "link")
         return _click(els, "My profile", "link")
 
     def _top3_comment(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
-        if path == f"/f/{self.p['forum']}":
+        p = facts_as(self.facts, kind.Top3Comment)
+        if path == f"/f/{p.forum}":
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
-            for title in self.p["titles"]:
-                button = _named(els, f"Upvote post “{title}”", "button")
-                if "pressed" not in button.flags:
-                    return _act("click", button)
-            return _click(els, self.p["titles"][0], "link")
+            return _upvote_next(els, p.titles) or _click(els, p.titles[0], "link")
         if _POST_PAGE.fullmatch(path):
             if "sent" in self.done:
                 return _stop("Upvoted the top three and commented.")
-            if "typed" not in self.done:
-                self.done.add("typed")
-                return _type(els, "Add a comment", self.p["text"])
-            self.done.add("sent")
-            return _click(els, "Post comment", "button")
-        return _click(els, self.p["forum_title"], "link")
+            return self._write(els, "Add a comment", p.text, "Post comment")
+        return _click(els, p.forum_title, "link")
 
     # -- shared steps ------------------------------------------------------------------------
 
@@ -190,16 +194,35 @@ class ForumOracle:
             return _click(els, f"u/{user}", "link")
         return _type(els, "Search", user, enter=True)
 
+    def _write(self, els: list[ElementRef], field: str, text: str, button: str) -> Action:
+        """Type `text` into `field` once (a long text shows clipped, so it is not compared
+        again), then press `button`."""
+        if "typed" not in self.done:
+            self.done.add("typed")
+            return _type(els, field, text)
+        self.done.add("sent")
+        return _click(els, button, "button")
+
     def _fill_submit(self, els: list[ElementRef]) -> Action:
+        p = facts_as(self.facts, kind.Submission)
         forum = _named(els, "Forum", "combobox")
-        if forum.value != self.p["forum_title"]:
-            return Action("select", {"element": forum.id, "option": self.p["forum_title"]})
-        for label, key in (("Title", "title"), ("Body", "body")):
+        if forum.value != p.forum_title:
+            return Action("select", {"element": forum.id, "option": p.forum_title})
+        for label, key, text in (("Title", "title", p.title), ("Body", "body", p.body)):
             if f"typed-{key}" not in self.done:
                 self.done.add(f"typed-{key}")
-                return _type(els, label, self.p[key])
+                return _type(els, label, text)
         self.done.add("sent")
         return _click(els, "Submit", "button")
+
+
+def _upvote_next(els: list[ElementRef], titles: tuple[str, ...]) -> Action | None:
+    """Upvoting the first of these posts not upvoted yet; None when all are."""
+    for title in titles:
+        button = _named(els, f"Upvote post “{title}”", "button")
+        if "pressed" not in button.flags:
+            return _act("click", button)
+    return None
 
 
 def _find(els: list[ElementRef], name: str, role: str) -> ElementRef | None:

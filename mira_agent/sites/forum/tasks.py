@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
 
+from mira_agent.sites.answers import names_one, parse_count, same_text
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.forum.data import (
     CURRENT_USER,
@@ -27,55 +27,26 @@ from mira_agent.sites.forum.data import (
     ForumData,
     Post,
 )
+from mira_agent.sites.forum.facts import (
+    CountComments,
+    CreatePost,
+    EditOwn,
+    FindAuthor,
+    MovePost,
+    ReplyTop,
+    SubscribeAsk,
+    Top3Comment,
+    TopMonth,
+    UpvoteComments,
+    UpvotePosts,
+)
 from mira_agent.sites.forum.state import ForumState, NewPost
+from mira_agent.sites.specs import Draft, Spec, answered
+from mira_agent.sites.specs import build_tasks as build
 
 SITE = "forum"
 Check = Callable[[ForumState], bool]
 Success = Callable[[ForumState, "str | None"], bool]
-
-_NUMBER_NAMES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty",
-)  # fmt: skip
-_NUMBER_WORDS = {word: n for n, word in enumerate(_NUMBER_NAMES)}
-
-
-# -- reading answers and texts leniently -----------------------------------------------
-
-
-def normalize(text: str | None) -> str:
-    """Lower case, curly quotes and punctuation gone, whitespace collapsed."""
-    if not text:
-        return ""
-    text = text.casefold().replace("\u2019", "'").replace("'", "")
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
-def names_title(answer: str | None, title: str, others: Iterable[str]) -> bool:
-    """The answer is the title, or contains it and no other candidate title."""
-    said, wanted = normalize(answer), normalize(title)
-    if not said or not wanted:
-        return False
-    if said == wanted:
-        return True
-    if f" {wanted} " not in f" {said} ":
-        return False
-    return not any(
-        normalize(o) and f" {normalize(o)} " in f" {said} " and normalize(o) != wanted
-        for o in others
-    )
-
-
-def parse_count(answer: str | None) -> int | None:
-    """The one number in an answer ("5", "five comments", "They wrote 5."), else None."""
-    if not answer:
-        return None
-    found = {int(n) for n in re.findall(r"\d+", answer)}
-    found |= {
-        _NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", answer.casefold()) if w in _NUMBER_WORDS
-    }
-    return found.pop() if len(found) == 1 else None
 
 
 def names_user(answer: str | None, user: str) -> bool:
@@ -83,15 +54,6 @@ def names_user(answer: str | None, user: str) -> bool:
     tokens = set(re.findall(r"[a-z0-9_]+", (answer or "").casefold()))
     others = {u for u in (*USERS, CURRENT_USER) if u != user}
     return user in tokens and not tokens & others
-
-
-def same_text(typed: str, wanted: str) -> bool:
-    """Equal up to case, surrounding quotes and whitespace (line breaks included)."""
-
-    def flat(text: str) -> str:
-        return " ".join(text.strip().strip("\"'\u201c\u201d").split()).casefold()
-
-    return flat(typed) == flat(wanted)
 
 
 # -- what else may have changed ---------------------------------------------------------
@@ -123,6 +85,13 @@ def _only_upvotes(state: ForumState, kind: str, ids: Iterable[int]) -> bool:
     return state.votes == {(kind, i): 1 for i in ids}
 
 
+def _upvotes(kind: str, ids: Iterable[int]) -> Callable[[ForumState], int]:
+    """How many of these posts (or comments) the user has upvoted: for milestones that
+    count the way to "all of them"."""
+    wanted = tuple(ids)
+    return lambda state: sum(state.votes.get((kind, i)) == 1 for i in wanted)
+
+
 def _one_post(state: ForumState, forum: str, title: str, body: str) -> NewPost | None:
     """The single standing new post, when it is in `forum` with this title and body."""
     posts = state.live_new_posts
@@ -144,34 +113,8 @@ def _listed(state: ForumState, forum: str, sort: str | None = None) -> bool:
     return any(v.forum == forum and (sort is None or v.sort == sort) for v in state.listings)
 
 
-def _task(
-    id: str,
-    intent: str,
-    milestones: list[tuple[str, Check]],
-    success: Success,
-    *,
-    split: str,
-    tags: tuple[str, ...],
-    params: dict[str, Any],
-) -> Task:
-    return Task(
-        id=id,
-        site=SITE,
-        intent=intent,
-        start_path="/",
-        milestones=tuple(Milestone(text, check) for text, check in milestones),
-        success=success,
-        split=split,
-        tags=tags,
-        params=params,
-    )
-
-
-def _info_success(correct: Callable[[str | None], bool]) -> Success:
-    def success(state: ForumState, answer: str | None) -> bool:
-        return correct(answer) and not state.changed
-
-    return success
+def _unchanged(state: ForumState) -> bool:
+    return not state.changed
 
 
 def _forum_title(slug: str) -> str:
@@ -201,32 +144,30 @@ def _month_forums(data: ForumData) -> list[str]:
     return sorted(usable, key=lambda f: not telling(f))
 
 
-def top_of_month(data: ForumData, task_id: str, forum: str, split: str) -> Task:
+def top_of_month(data: ForumData, forum: str) -> Draft:
     """The highest-scored post submitted to `forum` in June 2026 (the site's month)."""
     posts = data.posts_in(forum)
     expected = max(_june(data, forum), key=lambda p: p.score)
     name = _forum_title(forum)
-    return _task(
-        task_id,
-        f"Which post submitted to the {name} forum this month (June 2026) has the highest "
-        "score? Don't vote or post anything. Answer with the post's title.",
-        [
-            (f"The {name} forum is open", lambda s: _listed(s, forum)),
-            (
+    return Draft(
+        intent=(
+            f"Which post submitted to the {name} forum this month (June 2026) has the highest "
+            "score? Don't vote or post anything. Answer with the post's title."
+        ),
+        milestones=[
+            Milestone(f"The {name} forum is open", lambda s: _listed(s, forum)),
+            Milestone(
                 f"The {name} forum's posts are sorted by top score",
                 lambda s: _listed(s, forum, "top"),
             ),
         ],
-        _info_success(lambda a: names_title(a, expected.title, [p.title for p in posts])),
-        split=split,
+        success=answered(
+            lambda a: names_one(a, expected.title, [p.title for p in posts]), _unchanged
+        ),
+        facts=TopMonth(
+            forum=forum, forum_title=name, answer=expected.title, expected_post_id=expected.id
+        ),
         tags=("information", "sorting", "comparison"),
-        params={
-            "kind": "top_month",
-            "forum": forum,
-            "forum_title": name,
-            "answer": expected.title,
-            "expected_post_id": expected.id,
-        },
     )
 
 
@@ -256,66 +197,59 @@ def _pick_commenter(
     raise RuntimeError("no user fits a comment task; the seeded data is too sparse")
 
 
-def count_comments(data: ForumData, taken: set[str]) -> Task:
+def count_comments(data: ForumData, taken: set[str]) -> Draft:
     user, forum = _pick_commenter(data, ("cooking", "gardening", "cycling", "books"), 3, 7, taken)
     expected = _comment_counts(data)[(user, forum)]
     name = _forum_title(forum)
-    return _task(
-        "forum-count-user-comments",
-        f"How many comments has the user {user} written in the {name} forum? Count only "
-        f"comments in {name}. Answer with a number.",
-        [
-            (f"{user}'s profile is open", lambda s: any(v.user == user for v in s.profile_views)),
-            (
+    return Draft(
+        intent=(
+            f"How many comments has the user {user} written in the {name} forum? Count only "
+            f"comments in {name}. Answer with a number."
+        ),
+        milestones=[
+            Milestone(
+                f"{user}'s profile is open", lambda s: any(v.user == user for v in s.profile_views)
+            ),
+            Milestone(
                 f"{user}'s comments are listed",
                 lambda s: any(v.user == user and v.tab == "comments" for v in s.profile_views),
             ),
         ],
-        _info_success(lambda a: parse_count(a) == expected),
-        split="train",
+        success=answered(lambda a: parse_count(a) == expected, _unchanged),
+        facts=CountComments(user=user, forum=forum, answer=str(expected)),
         tags=("information", "counting", "profile"),
-        params={
-            "kind": "count_comments",
-            "user": user,
-            "forum": forum,
-            "answer": str(expected),
-        },
     )
 
 
-def find_author(data: ForumData) -> Task:
+def find_author(data: ForumData) -> Draft:
     post = data.post_by_title("Printer keeps going offline on Wi-Fi")
-    return _task(
-        "forum-find-printer-question",
-        "Someone on Commons asked for help because their printer keeps going offline on "
-        "Wi-Fi. Which user posted that question? Answer with the username.",
-        [
-            (
+    return Draft(
+        intent=(
+            "Someone on Commons asked for help because their printer keeps going offline on "
+            "Wi-Fi. Which user posted that question? Answer with the username."
+        ),
+        milestones=[
+            Milestone(
                 "The printer question is found (in a search or the Tech Help forum)",
                 lambda s: (
                     any(post.id in r.post_ids for r in s.searches)
                     or any(post.id in v.post_ids for v in s.listings)
                 ),
             ),
-            ("The printer question is open", lambda s: post.id in s.post_views),
+            Milestone("The printer question is open", lambda s: post.id in s.post_views),
         ],
-        _info_success(lambda a: names_user(a, post.author)),
-        split="test",
+        success=answered(lambda a: names_user(a, post.author), _unchanged),
+        facts=FindAuthor(
+            query="printer offline", title=post.title, answer=post.author, expected_post_id=post.id
+        ),
         tags=("information", "search"),
-        params={
-            "kind": "find_author",
-            "query": "printer offline",
-            "title": post.title,
-            "answer": post.author,
-            "expected_post_id": post.id,
-        },
     )
 
 
 # -- action tasks ----------------------------------------------------------------------
 
 
-def reply_to_top_comment(data: ForumData) -> Task:
+def reply_to_top_comment(data: ForumData) -> Draft:
     """Reply to the highest-scored comment of a Cooking post whose comments are many and
     whose best comment is neither the first nor the last one shown."""
     text = "Thanks, that's really useful. I'll try it this weekend."
@@ -349,35 +283,34 @@ def reply_to_top_comment(data: ForumData) -> Task:
     def success(state: ForumState, answer: str | None) -> bool:
         return len(state.new_comments) == 1 and replied(state) and untouched(state, comments=False)
 
-    return _task(
-        "forum-reply-top-comment",
-        f"In the Cooking forum, open the post “{post.title}” and reply to its "
-        f"highest-scored comment with exactly this text: {text}",
-        [
-            (f"The post “{post.title}” is open", lambda s: post.id in s.post_views),
-            (
+    return Draft(
+        intent=(
+            f"In the Cooking forum, open the post “{post.title}” and reply to its "
+            f"highest-scored comment with exactly this text: {text}"
+        ),
+        milestones=[
+            Milestone(f"The post “{post.title}” is open", lambda s: post.id in s.post_views),
+            Milestone(
                 f"The reply form for {top.author}'s comment (the highest-scored) is open",
                 lambda s: top_id in s.reply_forms,
             ),
-            (f"The reply to {top.author}'s comment is posted", replied),
+            Milestone(f"The reply to {top.author}'s comment is posted", replied),
         ],
-        success,
-        split="train",
+        success=success,
+        facts=ReplyTop(
+            forum="cooking",
+            forum_title="Cooking",
+            title=post.title,
+            post_id=post.id,
+            comment_id=top_id,
+            comment_author=top.author,
+            text=text,
+        ),
         tags=("action", "comment", "comparison"),
-        params={
-            "kind": "reply_top",
-            "forum": "cooking",
-            "forum_title": "Cooking",
-            "title": post.title,
-            "post_id": post.id,
-            "comment_id": top_id,
-            "comment_author": top.author,
-            "text": text,
-        },
     )
 
 
-def create_post(data: ForumData) -> Task:
+def create_post(data: ForumData) -> Draft:
     forum, title = "techhelp", "Laptop won't wake from sleep"
     body = (
         "Since the last update my laptop stays black when I open the lid. "
@@ -388,30 +321,24 @@ def create_post(data: ForumData) -> Task:
     def success(state: ForumState, answer: str | None) -> bool:
         return _one_post(state, forum, title, body) is not None and untouched(state, posts=False)
 
-    return _task(
-        "forum-create-techhelp-post",
-        f"Submit a new post to the {name} forum with the title “{title}” and the body “{body}”",
-        [
-            ("The form to submit a post is open", lambda s: bool(s.submit_forms)),
-            (
+    return Draft(
+        intent=(
+            f"Submit a new post to the {name} forum with the title “{title}” and the body “{body}”"
+        ),
+        milestones=[
+            Milestone("The form to submit a post is open", lambda s: bool(s.submit_forms)),
+            Milestone(
                 f"The post “{title}” is submitted to {name} with the given body",
                 lambda s: _posted(s, forum, title, body),
             ),
         ],
-        success,
-        split="train",
+        success=success,
+        facts=CreatePost(forum=forum, forum_title=name, title=title, body=body),
         tags=("action", "post", "form"),
-        params={
-            "kind": "create_post",
-            "forum": forum,
-            "forum_title": name,
-            "title": title,
-            "body": body,
-        },
     )
 
 
-def edit_own_post(data: ForumData) -> Task:
+def edit_own_post(data: ForumData) -> Draft:
     post = data.post_by_title("Which climbing beans for a north fence?")
     assert post.author == CURRENT_USER
     line = "Update: I planted runner beans and they are already at the top of the fence."
@@ -433,32 +360,31 @@ def edit_own_post(data: ForumData) -> Task:
             and untouched(state, edits=False)
         )
 
-    return _task(
-        "forum-edit-own-post",
-        f"Edit your post “{post.title}” in the {_forum_title(post.forum)} forum: add the line "
-        f"“{line}” at the end of its body, keeping the existing text and the title as "
-        "they are.",
-        [
-            (f"Your post “{post.title}” is open", lambda s: post.id in s.post_views),
-            ("Its edit form is open", lambda s: post.id in s.edit_forms),
-            ("The body now ends with the update line", edited),
+    return Draft(
+        intent=(
+            f"Edit your post “{post.title}” in the {_forum_title(post.forum)} forum: add the line "
+            f"“{line}” at the end of its body, keeping the existing text and the title as "
+            "they are."
+        ),
+        milestones=[
+            Milestone(f"Your post “{post.title}” is open", lambda s: post.id in s.post_views),
+            Milestone("Its edit form is open", lambda s: post.id in s.edit_forms),
+            Milestone("The body now ends with the update line", edited),
         ],
-        success,
-        split="test",
+        success=success,
+        facts=EditOwn(
+            title=post.title,
+            post_id=post.id,
+            forum=post.forum,
+            old_body=post.body,
+            line=line,
+            new_body=new_body,
+        ),
         tags=("action", "edit"),
-        params={
-            "kind": "edit_own",
-            "title": post.title,
-            "post_id": post.id,
-            "forum": post.forum,
-            "old_body": post.body,
-            "line": line,
-            "new_body": new_body,
-        },
     )
 
 
-def upvote_user_posts(data: ForumData, taken: set[str]) -> Task:
+def upvote_user_posts(data: ForumData, taken: set[str]) -> Draft:
     """Upvote every post a user submitted to one forum (3 to 5 of them)."""
     candidates = []
     for forum in ("books", "gardening", "cycling", "localnews", "techhelp", "cooking"):
@@ -474,40 +400,37 @@ def upvote_user_posts(data: ForumData, taken: set[str]) -> Task:
     ids = [p.id for p in theirs]
     name = _forum_title(forum)
 
-    def count_up(state: ForumState) -> int:
-        votes = state.votes
-        return sum(votes.get(("post", i)) == 1 for i in ids)
+    count_up = _upvotes("post", ids)
 
-    return _task(
-        "forum-upvote-user-posts",
-        f"Upvote every post that the user {user} has submitted to the {name} forum. "
-        "Don't vote on anything else.",
-        [
-            (
+    return Draft(
+        intent=(
+            f"Upvote every post that the user {user} has submitted to the {name} forum. "
+            "Don't vote on anything else."
+        ),
+        milestones=[
+            Milestone(
                 f"{user}'s posts in {name} are in view (the {name} forum or {user}'s profile)",
                 lambda s: _listed(s, forum) or any(v.user == user for v in s.profile_views),
             ),
-            (f"One of {user}'s {name} posts is upvoted", lambda s: count_up(s) >= 1),
-            (
+            Milestone(f"One of {user}'s {name} posts is upvoted", lambda s: count_up(s) >= 1),
+            Milestone(
                 f"All {len(ids)} of {user}'s {name} posts are upvoted",
                 lambda s: count_up(s) == len(ids),
             ),
         ],
-        lambda s, a: _only_upvotes(s, "post", ids) and untouched(s, votes=False),
-        split="train",
+        success=lambda s, a: _only_upvotes(s, "post", ids) and untouched(s, votes=False),
+        facts=UpvotePosts(
+            user=user,
+            forum=forum,
+            forum_title=name,
+            titles=tuple(p.title for p in theirs),
+            post_ids=tuple(ids),
+        ),
         tags=("action", "vote", "multi-item"),
-        params={
-            "kind": "upvote_posts",
-            "user": user,
-            "forum": forum,
-            "forum_title": name,
-            "titles": [p.title for p in theirs],
-            "post_ids": ids,
-        },
     )
 
 
-def upvote_user_comments(data: ForumData, taken: set[str]) -> Task:
+def upvote_user_comments(data: ForumData, taken: set[str]) -> Draft:
     """Upvote every comment a user wrote in one forum: one post page per comment."""
     user, forum = _pick_commenter(data, ("gardening", "cycling", "books", "localnews"), 3, 4, taken)
     comments = [c for c in data.comments_by(user) if data.post_of(c).forum == forum]
@@ -516,44 +439,37 @@ def upvote_user_comments(data: ForumData, taken: set[str]) -> Task:
     titles = [data.post_of(c).title for c in comments]
     name = _forum_title(forum)
 
-    def count_up(state: ForumState) -> int:
-        votes = state.votes
-        return sum(votes.get(("comment", i)) == 1 for i in ids)
+    count_up = _upvotes("comment", ids)
 
-    return _task(
-        "forum-upvote-user-comments",
-        f"Upvote every comment that the user {user} has written in the {name} forum "
-        f"({user}'s profile lists their comments). Don't vote on anything else.",
-        [
-            (
+    return Draft(
+        intent=(
+            f"Upvote every comment that the user {user} has written in the {name} forum "
+            f"({user}'s profile lists their comments). Don't vote on anything else."
+        ),
+        milestones=[
+            Milestone(
                 f"{user}'s comments are listed",
                 lambda s: any(v.user == user and v.tab == "comments" for v in s.profile_views),
             ),
-            (
+            Milestone(
                 f"A {name} post with one of {user}'s comments is open",
                 lambda s: any(p in post_ids for p in s.post_views),
             ),
-            (f"One of {user}'s {name} comments is upvoted", lambda s: count_up(s) >= 1),
-            (
+            Milestone(f"One of {user}'s {name} comments is upvoted", lambda s: count_up(s) >= 1),
+            Milestone(
                 f"All {len(ids)} of {user}'s {name} comments are upvoted",
                 lambda s: count_up(s) == len(ids),
             ),
         ],
-        lambda s, a: _only_upvotes(s, "comment", ids) and untouched(s, votes=False),
-        split="train",
+        success=lambda s, a: _only_upvotes(s, "comment", ids) and untouched(s, votes=False),
+        facts=UpvoteComments(
+            user=user, forum=forum, forum_title=name, titles=tuple(titles), comment_ids=tuple(ids)
+        ),
         tags=("action", "vote", "multi-item", "long"),
-        params={
-            "kind": "upvote_comments",
-            "user": user,
-            "forum": forum,
-            "forum_title": name,
-            "titles": titles,
-            "comment_ids": ids,
-        },
     )
 
 
-def subscribe_and_ask(data: ForumData) -> Task:
+def subscribe_and_ask(data: ForumData) -> Draft:
     first, second = "gardening", "cooking"
     title = "Best time to divide hostas?"
     body = "My hostas have doubled in size. Should I split them now or wait until autumn?"
@@ -567,30 +483,25 @@ def subscribe_and_ask(data: ForumData) -> Task:
             and untouched(state, posts=False, subscriptions=False)
         )
 
-    return _task(
-        "forum-subscribe-and-ask",
-        f"Subscribe to the {a} and {b} forums (keep your other subscriptions), then ask a "
-        f"question in {a}: a post titled “{title}” with the body “{body}”",
-        [
-            (f"Subscribed to {a}", lambda s: first in s.subscriptions),
-            (f"Subscribed to {b}", lambda s: second in s.subscriptions),
-            (f"The question “{title}” is posted in {a}", lambda s: _posted(s, first, title, body)),
+    return Draft(
+        intent=(
+            f"Subscribe to the {a} and {b} forums (keep your other subscriptions), then ask a "
+            f"question in {a}: a post titled “{title}” with the body “{body}”"
+        ),
+        milestones=[
+            Milestone(f"Subscribed to {a}", lambda s: first in s.subscriptions),
+            Milestone(f"Subscribed to {b}", lambda s: second in s.subscriptions),
+            Milestone(
+                f"The question “{title}” is posted in {a}", lambda s: _posted(s, first, title, body)
+            ),
         ],
-        success,
-        split="test",
+        success=success,
+        facts=SubscribeAsk(subscribe=(a, b), forum=first, forum_title=a, title=title, body=body),
         tags=("action", "subscription", "post", "long"),
-        params={
-            "kind": "subscribe_ask",
-            "subscribe": [a, b],
-            "forum": first,
-            "forum_title": a,
-            "title": title,
-            "body": body,
-        },
     )
 
 
-def move_post(data: ForumData) -> Task:
+def move_post(data: ForumData) -> Draft:
     post = data.post_by_title("Street party on Willow Lane on July 4")
     assert post.author == CURRENT_USER and post.forum == "techhelp"
     target = "localnews"
@@ -603,42 +514,35 @@ def move_post(data: ForumData) -> Task:
             and untouched(state, posts=False, deletions=False)
         )
 
-    return _task(
-        "forum-move-post-to-local-news",
-        f"You posted “{post.title}” in the {old_name} forum by mistake. Delete that post "
-        f"and submit it again in the {name} forum with exactly the same title and body.",
-        [
-            (f"Your post “{post.title}” is open", lambda s: post.id in s.post_views),
-            (f"The post is deleted from {old_name}", lambda s: post.id in s.deleted),
-            (
+    return Draft(
+        intent=(
+            f"You posted “{post.title}” in the {old_name} forum by mistake. Delete that post "
+            f"and submit it again in the {name} forum with exactly the same title and body."
+        ),
+        milestones=[
+            Milestone(f"Your post “{post.title}” is open", lambda s: post.id in s.post_views),
+            Milestone(f"The post is deleted from {old_name}", lambda s: post.id in s.deleted),
+            Milestone(
                 f"It is posted again in {name} with the same title and body",
                 lambda s: _posted(s, target, post.title, post.body),
             ),
         ],
-        success,
-        split="train",
+        success=success,
+        facts=MovePost(
+            post_id=post.id, title=post.title, body=post.body, forum=target, forum_title=name
+        ),
         tags=("action", "delete", "post", "long"),
-        params={
-            "kind": "move_post",
-            "post_id": post.id,
-            "title": post.title,
-            "body": post.body,
-            "forum": target,
-            "forum_title": name,
-        },
     )
 
 
-def upvote_top_three(data: ForumData) -> Task:
+def upvote_top_three(data: ForumData) -> Draft:
     forum = "books"
     name = _forum_title(forum)
     top = sorted(data.posts_in(forum), key=lambda p: p.score, reverse=True)[:3]
     ids = [p.id for p in top]
     text = "Great thread, thanks for starting it."
 
-    def count_up(state: ForumState) -> int:
-        votes = state.votes
-        return sum(votes.get(("post", i)) == 1 for i in ids)
+    count_up = _upvotes("post", ids)
 
     def commented(state: ForumState) -> bool:
         return any(
@@ -654,45 +558,47 @@ def upvote_top_three(data: ForumData) -> Task:
             and untouched(state, votes=False, comments=False)
         )
 
-    return _task(
-        "forum-upvote-top-three-and-comment",
-        f"Upvote the three highest-scored posts in the {name} forum, then comment “{text}” "
-        "on the highest-scored one of them. Don't vote on anything else.",
-        [
-            (f"The {name} forum is sorted by top score", lambda s: _listed(s, forum, "top")),
-            (f"One of the top three {name} posts is upvoted", lambda s: count_up(s) >= 1),
-            (f"All three top {name} posts are upvoted", lambda s: count_up(s) == 3),
-            (f"The comment is posted on “{top[0].title}”", commented),
+    return Draft(
+        intent=(
+            f"Upvote the three highest-scored posts in the {name} forum, then comment “{text}” "
+            "on the highest-scored one of them. Don't vote on anything else."
+        ),
+        milestones=[
+            Milestone(
+                f"The {name} forum is sorted by top score", lambda s: _listed(s, forum, "top")
+            ),
+            Milestone(f"One of the top three {name} posts is upvoted", lambda s: count_up(s) >= 1),
+            Milestone(f"All three top {name} posts are upvoted", lambda s: count_up(s) == 3),
+            Milestone(f"The comment is posted on “{top[0].title}”", commented),
         ],
-        success,
-        split="test",
+        success=success,
+        facts=Top3Comment(
+            forum=forum,
+            forum_title=name,
+            titles=tuple(p.title for p in top),
+            post_ids=tuple(ids),
+            text=text,
+        ),
         tags=("action", "vote", "comment", "sorting", "long"),
-        params={
-            "kind": "top3_comment",
-            "forum": forum,
-            "forum_title": name,
-            "titles": [p.title for p in top],
-            "post_ids": ids,
-            "text": text,
-        },
     )
 
 
 def build_tasks(data: ForumData) -> list[Task]:
-    """All forum tasks for this data, in a fixed order."""
-    taken: set[str] = set()
-    month_forums = _month_forums(data)
-    return [
-        top_of_month(data, "forum-top-june-post", month_forums[0], "train"),
-        top_of_month(data, "forum-top-june-post-other-forum", month_forums[1], "test"),
-        count_comments(data, taken),
-        find_author(data),
-        reply_to_top_comment(data),
-        create_post(data),
-        edit_own_post(data),
-        upvote_user_posts(data, taken),
-        upvote_user_comments(data, taken),
-        subscribe_and_ask(data),
-        move_post(data),
-        upvote_top_three(data),
-    ]
+    """All forum tasks for this data, in the table's order."""
+    taken: set[str] = set()  # users some task is about: no two tasks share a user
+    month = _month_forums(data)
+    specs: tuple[Spec[ForumData], ...] = (
+        Spec("forum-top-june-post", "train", lambda d: top_of_month(d, month[0])),
+        Spec("forum-top-june-post-other-forum", "test", lambda d: top_of_month(d, month[1])),
+        Spec("forum-count-user-comments", "train", lambda d: count_comments(d, taken)),
+        Spec("forum-find-printer-question", "test", find_author),
+        Spec("forum-reply-top-comment", "train", reply_to_top_comment),
+        Spec("forum-create-techhelp-post", "train", create_post),
+        Spec("forum-edit-own-post", "test", edit_own_post),
+        Spec("forum-upvote-user-posts", "train", lambda d: upvote_user_posts(d, taken)),
+        Spec("forum-upvote-user-comments", "train", lambda d: upvote_user_comments(d, taken)),
+        Spec("forum-subscribe-and-ask", "test", subscribe_and_ask),
+        Spec("forum-move-post-to-local-news", "train", move_post),
+        Spec("forum-upvote-top-three-and-comment", "test", upvote_top_three),
+    )
+    return build(SITE, specs, data)

@@ -5,22 +5,17 @@ redirect/get), so reloading a page never votes or posts twice.
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlencode
 
+from mira_agent.sites.answers import long_date
 from mira_agent.sites.forum.board import SORTS, Board, CommentView, PostView
 from mira_agent.sites.forum.data import CURRENT_USER, FORUMS, FORUMS_BY_SLUG, ForumData
 from mira_agent.sites.forum.forms import FormResult, validate_comment, validate_post
 from mira_agent.sites.forum.state import ForumState, ListingView, SearchRecord
-from mira_agent.sites.web import Request, Response, WebApp, redirect
+from mira_agent.sites.web import Request, Response, WebApp, page_number, page_of, redirect
 
 SITE_TITLE = "Commons"
 PAGE_SIZE = 25
-
-
-def long_date(moment: datetime) -> str:
-    """June 12, 2026."""
-    return f"{moment:%B} {moment.day}, {moment.year}"
 
 
 def points(score: int) -> str:
@@ -88,10 +83,7 @@ class ForumApp(WebApp):
         sort = request.arg("sort", "hot")
         sort = sort if sort in SORTS else "hot"
         posts = self.board.listing(slug, sort)
-        pages = max(1, -(-len(posts) // PAGE_SIZE))
-        page_text = request.arg("page", "1")
-        page = min(max(int(page_text), 1), pages) if page_text.isdigit() else 1
-        shown = posts[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        shown, page, pages = page_of(posts, page_number(request.arg("page", "1")), PAGE_SIZE)
         self.state.record_listing(ListingView(slug, sort, page, tuple(p.id for p in shown)))
 
         def page_url(number: int) -> str:
@@ -204,23 +196,31 @@ class ForumApp(WebApp):
         comment = self.board.comment(int(comment_id))
         return comment if comment is not None and comment.post_id == post.id else None
 
-    def reply_form(self, request: Request, forum: str, post_id: str, comment_id: str) -> Response:
+    def _find_parent(
+        self, forum: str, post_id: str, comment_id: str
+    ) -> tuple[PostView, CommentView] | Response:
+        """The post and the comment a reply is to, or the page to show instead."""
         post = self._find_post(forum, post_id)
         if isinstance(post, Response):
             return post
         parent = self._find_comment(post, comment_id)
         if parent is None:
             return self.not_found("That comment doesn't exist.")
+        return post, parent
+
+    def reply_form(self, request: Request, forum: str, post_id: str, comment_id: str) -> Response:
+        found = self._find_parent(forum, post_id, comment_id)
+        if isinstance(found, Response):
+            return found
+        post, parent = found
         self.state.record_reply_form(parent.id)
         return self.render("reply.html", post=post, parent=parent, values={"body": ""}, errors={})
 
     def reply(self, request: Request, forum: str, post_id: str, comment_id: str) -> Response:
-        post = self._find_post(forum, post_id)
-        if isinstance(post, Response):
-            return post
-        parent = self._find_comment(post, comment_id)
-        if parent is None:
-            return self.not_found("That comment doesn't exist.")
+        found = self._find_parent(forum, post_id, comment_id)
+        if isinstance(found, Response):
+            return found
+        post, parent = found
         result = validate_comment(request.form)
         if not result.ok:
             self.state.record_rejection("reply", tuple(result.errors))

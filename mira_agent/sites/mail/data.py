@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from mira_agent.sites.answers import long_date, money
+
 TODAY = datetime(2026, 3, 16, 9, 30)
 """The mailbox's fixed "now": message dates are shown relative to it."""
 
@@ -233,8 +235,8 @@ def _at(days_ago: int, hour: int, minute: int) -> datetime:
 
 
 def long_day(day: date) -> str:
-    """Tuesday, March 24."""
-    return f"{day:%A}, {day:%B} {day.day}"
+    """Tuesday, March 24: how the mailbox's people write a day of this year."""
+    return long_date(day, weekday=True, year=False)
 
 
 def _weekday_after(start: date, days: int) -> date:
@@ -242,10 +244,6 @@ def _weekday_after(start: date, days: int) -> date:
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day
-
-
-def _money(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -396,7 +394,7 @@ class MailData:
             "Quote for the office kitchen renovation",
             f"Hi {me},\n\nAs promised after the site visit, here is our quote for the office "
             "kitchen renovation: new cabinets, a quartz counter and plumbing for a second sink. "
-            f"The total comes to {_money(quote)}, materials included.\n\nWe could start the "
+            f"The total comes to {money(quote)}, materials included.\n\nWe could start the "
             "week after next. Give me a call if you want to go through it line by line."
             f"\n\nBest,\n{c.first}",
         )
@@ -474,7 +472,7 @@ class MailData:
                 _at(days_ago, 7, rng.randrange(60)),
                 f"Invoice INV-{number} from Cobalt Print Co.",
                 f"Hello,\n\nPlease find your invoice INV-{number} below.\n\nBilling period: "
-                f"{period}\nAmount due: {_money(amount)}\nPayment terms: 30 days\n\n"
+                f"{period}\nAmount due: {money(amount)}\nPayment terms: 30 days\n\n"
                 "Thank you for printing with us.\nCobalt Print Co. Billing",
                 read=slug != "march",
             )
@@ -485,7 +483,7 @@ class MailData:
             _at(rng.randint(15, 19), 8, rng.randrange(60)),
             f"Invoice {numbers[3]} for February 2026 deliveries",
             f"Hello,\n\nAttached is invoice {numbers[3]} for courier deliveries in February "
-            f"2026. Amount due: {_money(rng.randrange(8000, 40000))}.\n\nTidewater Logistics",
+            f"2026. Amount due: {money(rng.randrange(8000, 40000))}.\n\nTidewater Logistics",
         )
 
         # The analyst's emails, spread over two folders, and a message only about them.
@@ -675,7 +673,7 @@ class MailData:
                 f"Thank you for your order BW-{rng.randrange(100000, 999999)}.\n\nItems: "
                 f"{rng.choice(('printer paper', 'sketchbooks', 'markers', 'toner'))} and "
                 f"{rng.choice(('sticky notes', 'binders', 'cutting mats', 'tape'))}\n\n"
-                f"Total charged: {_money(cents)} (card ending 4417)",
+                f"Total charged: {money(cents)} (card ending 4417)",
             )
         self.facts["brightwater_total"] = sum(amounts)
         box.add(
@@ -685,7 +683,7 @@ class MailData:
             _at(1, 8, rng.randrange(60)),
             "Your Brightwater Office Supply receipt",
             f"Thank you for your order BW-{rng.randrange(100000, 999999)}.\n\nItems: a desk "
-            f"lamp\n\nTotal charged: {_money(rng.randrange(2000, 9000))} (card ending 4417)",
+            f"lamp\n\nTotal charged: {money(rng.randrange(2000, 9000))} (card ending 4417)",
             read=False,
         )
         for key, sender, days, subject in (
@@ -700,7 +698,7 @@ class MailData:
                 sender,
                 _at(days, 9, rng.randrange(60)),
                 subject,
-                f"Thanks for your purchase.\n\nTotal charged: {_money(rng.randrange(500, 9000))} "
+                f"Thanks for your purchase.\n\nTotal charged: {money(rng.randrange(500, 9000))} "
                 "(card ending 4417)",
             )
 

@@ -5,18 +5,22 @@ would give: it finds controls by role and name, reads table rows (one line each 
 the observation) to see a message's folder, unread mark or a contact's address, and
 remembers only what a person would jot down on the way (addresses looked up, receipt
 amounts). Its runs prove each task solvable through mira's own browser layer.
-Keyword overrides replace task facts, so a test can make it do the wrong thing.
+Keyword changes replace fields of the task's facts, so a test can make it do the
+wrong thing.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
-from mira_agent.sites.base import Task
+from mira_agent.sites.answers import money, parse_amount
+from mira_agent.sites.base import Task, facts_as
+from mira_agent.sites.mail import facts as kind
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\(\d{3}\) \d{3}-\d{4}")
@@ -27,9 +31,9 @@ _AMOUNT = re.compile(r"Total charged: \$([\d,]+\.\d{2})")
 class MailOracle:
     """Decides the next action for a mail task from the current observation."""
 
-    def __init__(self, task: Task, **overrides: Any) -> None:
+    def __init__(self, task: Task, **changes: Any) -> None:
         self.task = task
-        self.params: dict[str, Any] = {**task.params, **overrides}
+        self.facts = replace(task.facts, **changes)
         self.addresses: dict[str, str] = {}  # looked up: name -> address, or address -> company
         self.amounts: dict[str, int] = {}
 
@@ -39,69 +43,76 @@ class MailOracle:
         page = _Page(observation, url.path, query)
         if query.get("notice") in ("sent", "saved"):
             return Action("stop", {"answer": "Done."})
-        if "query" in self.params and page.path.startswith("/folder/"):
+        if isinstance(self.facts, kind.Searched) and page.path.startswith("/folder/"):
             # Every task that names a search starts with it, from whatever folder is open.
-            return page.search(self.params["query"])
-        handler = getattr(self, f"_{self.params['kind']}")
-        return handler(page)
+            return page.search(self.facts.query)
+        steps = {
+            kind.Phone: self._phone,
+            kind.Reply: self._answer,
+            kind.ReplyAll: self._answer,
+            kind.Forward: self._forward,
+            kind.Move: self._move,
+            kind.Delete: self._delete,
+            kind.Star: self._star,
+            kind.Meeting: self._meeting,
+            kind.Invite: self._invite,
+            kind.SaveDraft: self._draft,
+            kind.Receipts: self._receipts,
+            kind.Restore: self._restore,
+        }
+        return steps[type(self.facts)](page)
 
-    # -- one method per kind of task ------------------------------------------------------
+    # -- one method per kind of task (a reply to all is a reply with another button) ------
 
     def _phone(self, page: _Page) -> Action:
-        p = self.params
+        p = facts_as(self.facts, kind.Phone)
         if page.path == "/search":
-            return page.click_link(p["subject"])
+            return page.click_link(p.subject)
         if page.path.startswith("/message/"):
-            return page.click_link(p["sender"])
+            return page.click_link(p.sender)
         if page.path == "/contacts":
-            phone = _PHONE.search(page.row_with(p["sender"]))
+            phone = _PHONE.search(page.row_with(p.sender))
             if phone is None:
-                raise LookupError(f"no phone number next to {p['sender']}")
+                raise LookupError(f"no phone number next to {p.sender}")
             return Action("stop", {"answer": phone.group(0)})
         return page.home()
 
-    def _reply(self, page: _Page) -> Action:
-        return self._answer(page, "Reply")
-
-    def _reply_all(self, page: _Page) -> Action:
-        return self._answer(page, "Reply all")
-
-    def _answer(self, page: _Page, button: str) -> Action:
-        p = self.params
+    def _answer(self, page: _Page) -> Action:
+        p = facts_as(self.facts, kind.Reply)
         if page.path == "/search":
-            return page.click_link(p["subject"])
+            return page.click_link(p.subject)
         if page.path.startswith("/message/"):
-            return page.click_link(button)
+            return page.click_link(p.button)
         if page.path == "/compose":
-            return page.fill({"Message": p["text"]}) or page.click_button("Send")
+            return page.fill({"Message": p.text}) or page.click_button("Send")
         return page.home()
 
     def _forward(self, page: _Page) -> Action:
-        p = self.params
+        p = facts_as(self.facts, kind.Forward)
         if page.path == "/search":
-            return page.click_link(p["subject"])
+            return page.click_link(p.subject)
         if page.path.startswith("/message/"):
             return page.click_link("Forward")
         if page.path == "/compose":
-            return page.fill({"To": p["to"]}) or page.click_button("Send")
+            return page.fill({"To": p.to}) or page.click_button("Send")
         return page.home()
 
     def _move(self, page: _Page) -> Action:
         """Open each of the sender's messages not yet in the folder and move it there."""
-        p = self.params
+        p = facts_as(self.facts, kind.Move)
         if page.path == "/search":
-            for link in page.links(p["subjects"]):
-                if f"| {p['folder']} |" not in page.row_of(link):
+            for link in page.links(p.subjects):
+                if f"| {p.folder} |" not in page.row_of(link):
                     return _click(link)
-            return Action("stop", {"answer": f"Moved them to {p['folder']}."})
+            return Action("stop", {"answer": f"Moved them to {p.folder}."})
         if page.path.startswith("/message/"):
-            return page.choose("Move to", p["folder"]) or page.click_button("Move")
+            return page.choose("Move to", p.folder) or page.click_button("Move")
         return page.home()
 
     def _delete(self, page: _Page) -> Action:
-        p = self.params
+        p = facts_as(self.facts, kind.Delete)
         if page.path == "/search":
-            links = page.links(p["subjects"])  # deleted mail leaves the search results
+            links = page.links(p.subjects)  # deleted mail leaves the search results
             if links:
                 return _click(links[0])
             return Action("stop", {"answer": "Deleted the newsletters."})
@@ -110,34 +121,34 @@ class MailOracle:
         return page.home()
 
     def _star(self, page: _Page) -> Action:
-        p = self.params
+        p = facts_as(self.facts, kind.Star)
         if page.path == "/search":
             for element in page.elements:
                 row = page.row_of(element)
                 if (
                     element.role == "button"
                     and element.name.startswith("Star: ")
-                    and f"Unread: {p['sender']} |" in row
+                    and f"Unread: {p.sender} |" in row
                 ):
                     return _click(element)
             return Action("stop", {"answer": "Starred the unread emails."})
         return page.home()
 
     def _meeting(self, page: _Page) -> Action:
-        p = self.params
+        p = facts_as(self.facts, kind.Meeting)
         if page.path == "/search":  # newest first: the top one is the latest word
-            return page.click_link(p["subject"], suffix=True)
+            return page.click_link(p.subject, suffix=True)
         if page.path.startswith("/message/"):
             conversation = [e for e in page.elements if e.role == "link" and ", 2026 at " in e.name]
             text = page.observation.text
             if conversation and text.rfind("This message from") < text.rfind(conversation[-1].name):
                 return _click(conversation[-1])  # a later message exists: read it first
-            return Action("stop", {"answer": p["expected_answer"]})
+            return Action("stop", {"answer": p.expected_answer})
         return page.home()
 
     def _invite(self, page: _Page) -> Action:
-        p = self.params
-        people = [*p["to"], *p["cc"]]
+        p = facts_as(self.facts, kind.Invite)
+        people = [*p.to, *p.cc]
         if page.path == "/contacts":
             shown = page.query.get("q", "")
             if shown in people and shown not in self.addresses:
@@ -152,59 +163,59 @@ class MailOracle:
         if page.path == "/compose":
             return page.fill(
                 {
-                    "To": ", ".join(self.addresses[n] for n in p["to"]),
-                    "Cc": ", ".join(self.addresses[n] for n in p["cc"]),
-                    "Subject": p["subject"],
-                    "Message": p["body"],
+                    "To": ", ".join(self.addresses[n] for n in p.to),
+                    "Cc": ", ".join(self.addresses[n] for n in p.cc),
+                    "Subject": p.subject,
+                    "Message": p.body,
                 }
             ) or page.click_button("Send")
         return page.click_link("Contacts")
 
     def _draft(self, page: _Page) -> Action:
-        p = self.params
+        p = facts_as(self.facts, kind.SaveDraft)
         if page.path == "/contacts":
-            if page.query.get("q") != p["company"]:
-                return page.type_into("Search contacts", p["company"], enter=True)
+            if page.query.get("q") != p.company:
+                return page.type_into("Search contacts", p.company, enter=True)
             for line in page.observation.text.splitlines():
                 found = _EMAIL.search(line)
-                if found and f"| {p['company']} |" in line:
-                    self.addresses[found.group(0)] = p["company"]
+                if found and f"| {p.company} |" in line:
+                    self.addresses[found.group(0)] = p.company
             return page.click_link("Compose")
         if page.path == "/compose":
             return page.fill(
                 {
                     "To": ", ".join(self.addresses),
-                    "Subject": p["subject"],
-                    "Message": p["body"],
+                    "Subject": p.subject,
+                    "Message": p.body,
                 }
             ) or page.click_button("Save draft")
         return page.click_link("Contacts")
 
     def _receipts(self, page: _Page) -> Action:
         """Open each receipt in turn, note its amount, and add them up."""
-        p = self.params
-        if page.path == f"/folder/{p['folder'].lower()}":
-            links = page.links([p["subject"]])
+        p = facts_as(self.facts, kind.Receipts)
+        if page.path == f"/folder/{p.folder.lower()}":
+            links = page.links([p.subject])
             if len(self.amounts) >= len(links):
                 cents = sum(self.amounts.values())
-                return Action("stop", {"answer": f"${cents // 100:,}.{cents % 100:02d}"})
+                return Action("stop", {"answer": money(cents)})
             return _click(links[len(self.amounts)])
         if page.path.startswith("/message/"):
             found = _AMOUNT.search(page.observation.text)
             if found is None:
                 raise LookupError("no amount on the receipt")
-            self.amounts[page.path] = round(float(found.group(1).replace(",", "")) * 100)
-            return page.click_link(f"← Back to {p['folder']}")
-        return page.click_link(p["folder"], prefix=True)
+            self.amounts[page.path] = parse_amount(found.group(1)) or 0
+            return page.click_link(f"← Back to {p.folder}")
+        return page.click_link(p.folder, prefix=True)
 
     def _restore(self, page: _Page) -> Action:
-        p = self.params
-        if f"Message moved to {p['folder']}." in page.observation.text:
-            return Action("stop", {"answer": f"It is back in the {p['folder']}."})
+        p = facts_as(self.facts, kind.Restore)
+        if f"Message moved to {p.folder}." in page.observation.text:
+            return Action("stop", {"answer": f"It is back in the {p.folder}."})
         if page.path == "/folder/trash":
-            return page.click_link(p["subject"])
+            return page.click_link(p.subject)
         if page.path.startswith("/message/"):
-            return page.choose("Move to", p["folder"]) or page.click_button("Move")
+            return page.choose("Move to", p.folder) or page.click_button("Move")
         return page.click_link("Trash")
 
 

@@ -62,6 +62,36 @@ class Move:
 
 
 @dataclass(frozen=True)
+class Outgoing:
+    """What a compose form submits, to send or to keep as a draft (`draft_id`: the draft
+    it was opened from, if any)."""
+
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    body: str
+    in_reply_to: int | None = None
+    forward_of: int | None = None
+    draft_id: int | None = None
+
+    def message(self, message_id: int, folder: str, sent_at: datetime) -> Message:
+        """The message it makes in `folder`, from the signed-in user."""
+        return Message(
+            id=message_id,
+            folder=folder,
+            sender_name=USER.name,
+            sender_email=USER.email,
+            to=self.to,
+            cc=self.cc,
+            sent_at=sent_at,
+            subject=self.subject,
+            body=self.body,
+            in_reply_to=self.in_reply_to,
+            forward_of=self.forward_of,
+        )
+
+
+@dataclass(frozen=True)
 class Rejection:
     """A submission the site refused, and which fields were wrong."""
 
@@ -244,73 +274,34 @@ class MailState:
         """The time a new message gets: "now", a minute later for each new message."""
         return TODAY + timedelta(minutes=self._next_id - FIRST_NEW_ID)
 
-    def send(
-        self,
-        *,
-        to: tuple[str, ...],
-        cc: tuple[str, ...],
-        subject: str,
-        body: str,
-        in_reply_to: int | None = None,
-        forward_of: int | None = None,
-        draft_id: int | None = None,
-    ) -> Message:
+    def send(self, outgoing: Outgoing) -> Message:
         """Send a message (it lands in Sent); a draft it came from is used up."""
         with self._lock:
-            draft = self._messages.get(draft_id) if draft_id is not None else None
-            if draft is not None and draft.folder == "drafts":
+            draft = self._draft(outgoing.draft_id)
+            if draft is not None:
                 del self._messages[draft.id]
-            message = Message(
-                id=self._next_id,
-                folder="sent",
-                sender_name=USER.name,
-                sender_email=USER.email,
-                to=to,
-                cc=cc,
-                sent_at=self._stamp(),
-                subject=subject,
-                body=body,
-                in_reply_to=in_reply_to,
-                forward_of=forward_of,
-            )
+            message = outgoing.message(self._next_id, "sent", self._stamp())
             self._next_id += 1
             self._messages[message.id] = message
             self._sent_copies[message.id] = message
             self._sent.append(message.id)
             return message
 
-    def save_draft(
-        self,
-        *,
-        to: tuple[str, ...],
-        cc: tuple[str, ...],
-        subject: str,
-        body: str,
-        in_reply_to: int | None = None,
-        forward_of: int | None = None,
-        draft_id: int | None = None,
-    ) -> Message:
+    def save_draft(self, outgoing: Outgoing) -> Message:
         """Save a draft; saving an existing draft again replaces it under the same id."""
         with self._lock:
-            existing = self._messages.get(draft_id) if draft_id is not None else None
-            if existing is not None and existing.folder == "drafts":
+            existing = self._draft(outgoing.draft_id)
+            if existing is not None:
                 message_id, stamp = existing.id, existing.sent_at
             else:
                 message_id, stamp = self._next_id, self._stamp()
                 self._next_id += 1
                 self._drafts_saved.append(message_id)
-            message = Message(
-                id=message_id,
-                folder="drafts",
-                sender_name=USER.name,
-                sender_email=USER.email,
-                to=to,
-                cc=cc,
-                sent_at=stamp,
-                subject=subject,
-                body=body,
-                in_reply_to=in_reply_to,
-                forward_of=forward_of,
-            )
+            message = outgoing.message(message_id, "drafts", stamp)
             self._messages[message_id] = message
             return message
+
+    def _draft(self, draft_id: int | None) -> Message | None:
+        """The draft a compose form was opened from, if it still is one."""
+        message = self._messages.get(draft_id) if draft_id is not None else None
+        return message if message is not None and message.folder == "drafts" else None

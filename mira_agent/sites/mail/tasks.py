@@ -16,99 +16,32 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
 
+from mira_agent.sites.answers import money, normalize, parse_amount, parse_day, parse_phone, says
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.mail.data import ACCOUNTING, MailData, Message, long_day
+from mira_agent.sites.mail.facts import (
+    Delete,
+    Forward,
+    Invite,
+    Meeting,
+    Move,
+    Phone,
+    Receipts,
+    Reply,
+    ReplyAll,
+    Restore,
+    SaveDraft,
+    Star,
+)
 from mira_agent.sites.mail.state import PURGED, MailState
+from mira_agent.sites.specs import Draft, Spec, answered
+from mira_agent.sites.specs import build_tasks as build
 
 SITE = "mail"
 START = "/folder/inbox"
 Check = Callable[[MailState], bool]
 Success = Callable[[MailState, str | None], bool]
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
-
-
-# -- reading answers leniently -------------------------------------------------------
-
-
-def words(text: str) -> str:
-    """Text reduced to its words: case, punctuation and spacing do not matter."""
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
-
-
-def says(text: str, expected: str) -> bool:
-    """Whether `text` contains `expected`, word for word."""
-    return f" {words(expected)} " in f" {words(text)} "
-
-
-def parse_phone(answer: str | None) -> str | None:
-    """The digits of the one phone number in an answer (a leading 1 dropped), else None."""
-    if not answer:
-        return None
-    found = re.findall(r"\+?1?[\s.-]*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}", answer)
-    numbers = {re.sub(r"\D", "", f)[-10:] for f in found}
-    return numbers.pop() if len(numbers) == 1 else None
-
-
-def parse_cents(answer: str | None) -> int | None:
-    """The one amount in an answer ("$1,234.50", "1234.5 dollars") in cents, else None."""
-    if not answer:
-        return None
-    found = re.findall(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)", answer)
-    amounts = {
-        int(whole.replace(",", "")) * 100 + int((frac or "0").ljust(2, "0"))
-        for whole, frac in found
-    }
-    return amounts.pop() if len(amounts) == 1 else None
-
-
-def parse_day(answer: str | None, year: int = 2026) -> date | None:
-    """The one date in an answer: 2026-03-25, March 25, 25 March, Mar 25th, 3/25."""
-    if not answer:
-        return None
-    text = answer.casefold()
-    found: set[date] = set()
-
-    def add(y: int, m: int, d: int) -> None:
-        try:
-            found.add(date(y, m, d))
-        except ValueError:
-            found.add(date.min)  # an impossible date makes the answer wrong
-
-    for y, m, d in re.findall(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text):
-        add(int(y), int(m), int(d))
-    text = re.sub(r"\b\d{4}-\d{1,2}-\d{1,2}\b", " ", text)
-    for m, d in re.findall(rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", text):
-        add(year, _MONTHS[m], int(d))
-    for d, m in re.findall(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_WORD})\b", text):
-        add(year, _MONTHS[m], int(d))
-    for m, d in re.findall(r"\b(\d{1,2})/(\d{1,2})(?:/\d{2,4})?\b", text):
-        add(year, int(m), int(d))
-    return found.pop() if len(found) == 1 else None
-
 
 # -- what checks ask of the state ----------------------------------------------------
 
@@ -145,6 +78,17 @@ def no_filing(state: MailState) -> bool:
     return not state.folder_changes() and not state.star_changes()
 
 
+def sent_one(right: Callable[[Message], bool]) -> Success:
+    """Success for a task that sends one message: exactly one sent, the right one, and
+    no message filed along the way."""
+
+    def success(state: MailState, answer: str | None) -> bool:
+        sent = state.sent
+        return len(sent) == 1 and right(sent[0]) and no_filing(state)
+
+    return success
+
+
 def _folder_of(state: MailState, message_id: int) -> str:
     message = state.message(message_id)
     return message.folder if message is not None else PURGED
@@ -154,45 +98,22 @@ def _count_in(state: MailState, ids: Iterable[int], folders: tuple[str, ...]) ->
     return sum(1 for i in ids if _folder_of(state, i) in folders)
 
 
-def _task(
-    id: str,
-    split: str,
-    intent: str,
-    milestones: list[Milestone],
-    success: Success,
-    tags: tuple[str, ...],
-    params: dict[str, Any],
-) -> Task:
-    return Task(
-        id=id,
-        site=SITE,
-        intent=intent,
-        start_path=START,
-        milestones=tuple(milestones),
-        success=success,
-        split=split,
-        tags=tags,
-        params=params,
-    )
-
-
 # -- the tasks -------------------------------------------------------------------------
 
 
-def _phone_task(data: MailData) -> Task:
+def _phone_task(data: MailData) -> Draft:
     quote = data.message("quote")
     sender = data.roles.contractor
     phone = re.sub(r"\D", "", sender.phone)
 
-    def success(state: MailState, answer: str | None) -> bool:
-        return parse_phone(answer) == phone and untouched(state)
+    success = answered(lambda answer: parse_phone(answer) == phone, untouched)
 
-    return _task(
-        "mail-quote-sender-phone",
-        "train",
-        "What is the phone number of the person who sent me the quote for the office kitchen "
-        "renovation? Look it up in my contacts and answer with the phone number.",
-        [
+    return Draft(
+        intent=(
+            "What is the phone number of the person who sent me the quote for the office kitchen "
+            "renovation? Look it up in my contacts and answer with the phone number."
+        ),
+        milestones=[
             Milestone(
                 "The email with the quote for the office kitchen renovation is listed",
                 lambda s: quote.id in listed(s),
@@ -202,19 +123,19 @@ def _phone_task(data: MailData) -> Task:
                 lambda s: sender.id in contacts_shown(s),
             ),
         ],
-        success,
-        ("information", "search", "contacts"),
-        {
-            "kind": "phone",
-            "query": "kitchen renovation",
-            "subject": quote.subject,
-            "sender": sender.name,
-            "expected_answer": sender.phone,
-        },
+        success=success,
+        facts=Phone(
+            query="kitchen renovation",
+            subject=quote.subject,
+            sender=sender.name,
+            expected_answer=sender.phone,
+        ),
+        tags=("information", "search", "contacts"),
+        start_path=START,
     )
 
 
-def _reply_task(data: MailData) -> Task:
+def _reply_task(data: MailData) -> Draft:
     client = data.roles.client
     latest = data.message("client-3")
     text = str(data.facts["client_reply"])
@@ -230,42 +151,31 @@ def _reply_task(data: MailData) -> Task:
     def replied(state: MailState) -> bool:
         return any(m.in_reply_to == latest.id and client.email in m.to for m in state.sent)
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        if len(sent) != 1:
-            return False
-        reply = sent[0]
+    def right(reply: Message) -> bool:
         return (
             reply.in_reply_to == latest.id
             and reply.to == (client.email,)
             and not reply.cc
             and says(reply.body, text)
-            and no_filing(state)
         )
 
-    return _task(
-        "mail-reply-latest-from-client",
-        "train",
-        f'Reply to the most recent email from {client.name} with the message: "{text}"',
-        [
+    return Draft(
+        intent=f'Reply to the most recent email from {client.name} with the message: "{text}"',
+        milestones=[
             Milestone(
                 f"{client.name}'s latest email, \u201c{latest.subject}\u201d, is open", opened
             ),
             Milestone("A reply to that email is being written", writing),
             Milestone(f"The reply is sent to {client.name}", replied),
         ],
-        success,
-        ("action", "search", "reply"),
-        {
-            "kind": "reply",
-            "query": client.name,
-            "subject": latest.subject,
-            "text": text,
-        },
+        success=sent_one(right),
+        facts=Reply(query=client.name, subject=latest.subject, text=text),
+        tags=("action", "search", "reply"),
+        start_path=START,
     )
 
 
-def _forward_task(data: MailData) -> Task:
+def _forward_task(data: MailData) -> Draft:
     target = data.message("invoice-february")
     cobalt = [m.id for m in data.keyed("invoice-") if m.sender_email == target.sender_email]
 
@@ -278,21 +188,12 @@ def _forward_task(data: MailData) -> Task:
     def forwarded(state: MailState) -> bool:
         return any(m.forward_of == target.id and ACCOUNTING in m.to for m in state.sent)
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        return (
-            len(sent) == 1
-            and sent[0].forward_of == target.id
-            and sent[0].to == (ACCOUNTING,)
-            and not sent[0].cc
-            and no_filing(state)
-        )
+    def right(m: Message) -> bool:
+        return m.forward_of == target.id and m.to == (ACCOUNTING,) and not m.cc
 
-    return _task(
-        "mail-forward-february-invoice",
-        "test",
-        f"Forward the Cobalt Print Co. invoice for February 2026 to {ACCOUNTING}.",
-        [
+    return Draft(
+        intent=f"Forward the Cobalt Print Co. invoice for February 2026 to {ACCOUNTING}.",
+        milestones=[
             Milestone("An invoice from Cobalt Print Co. is open", any_opened),
             Milestone(
                 f"The February 2026 invoice ({target.subject}) is open",
@@ -301,13 +202,14 @@ def _forward_task(data: MailData) -> Task:
             Milestone("The February invoice is being forwarded", forwarding),
             Milestone(f"The February invoice is forwarded to {ACCOUNTING}", forwarded),
         ],
-        success,
-        ("action", "search", "forward"),
-        {"kind": "forward", "query": "invoice", "subject": target.subject, "to": ACCOUNTING},
+        success=sent_one(right),
+        facts=Forward(query="invoice", subject=target.subject, to=ACCOUNTING),
+        tags=("action", "search", "forward"),
+        start_path=START,
     )
 
 
-def _move_task(data: MailData) -> Task:
+def _move_task(data: MailData) -> Draft:
     analyst = data.roles.analyst
     targets = [m for m in data.keyed("analyst-") if m.sender_email == analyst.email]
     ids = {m.id for m in targets}
@@ -322,12 +224,12 @@ def _move_task(data: MailData) -> Task:
         )
 
     half = (len(ids) + 1) // 2
-    return _task(
-        "mail-move-analyst-to-projects",
-        "train",
-        f"Move every email from {analyst.name} into the Projects folder, wherever it is now. "
-        "Don't move anything else.",
-        [
+    return Draft(
+        intent=(
+            f"Move every email from {analyst.name} into the Projects folder, wherever it is now. "
+            "Don't move anything else."
+        ),
+        milestones=[
             Milestone(
                 f"All {len(ids)} emails from {analyst.name} have been listed",
                 lambda s: ids <= listed(s),
@@ -345,33 +247,30 @@ def _move_task(data: MailData) -> Task:
                 lambda s: _count_in(s, ids, ("projects",)) == len(ids),
             ),
         ],
-        success,
-        ("action", "search", "move", "long"),
-        {
-            "kind": "move",
-            "query": analyst.name,
-            "subjects": [m.subject for m in targets],
-            "folder": "Projects",
-        },
+        success=success,
+        facts=Move(
+            query=analyst.name, subjects=tuple(m.subject for m in targets), folder="Projects"
+        ),
+        tags=("action", "search", "move", "long"),
+        start_path=START,
     )
 
 
-def _meeting_task(data: MailData) -> Task:
+def _meeting_task(data: MailData) -> Draft:
     thread = data.keyed("meeting-")
     latest = thread[-1]
     final = data.facts["meeting_final"]
     assert isinstance(final, date)
     ids = {m.id for m in thread}
 
-    def success(state: MailState, answer: str | None) -> bool:
-        return parse_day(answer, final.year) == final and untouched(state)
+    success = answered(lambda answer: parse_day(answer, final.year) == final, untouched)
 
-    return _task(
-        "mail-rescheduled-review-date",
-        "test",
-        "The quarterly review with Meadowlark Foods was rescheduled in an email thread. On "
-        "what date does it take place now? Answer with the date (YYYY-MM-DD).",
-        [
+    return Draft(
+        intent=(
+            "The quarterly review with Meadowlark Foods was rescheduled in an email thread. On "
+            "what date does it take place now? Answer with the date (YYYY-MM-DD)."
+        ),
+        milestones=[
             Milestone(
                 "An email of the thread \u201cQuarterly review with Meadowlark Foods\u201d is open",
                 lambda s: bool(ids & set(s.opened)),
@@ -381,19 +280,19 @@ def _meeting_task(data: MailData) -> Task:
                 lambda s: latest.id in s.opened,
             ),
         ],
-        success,
-        ("information", "search", "thread"),
-        {
-            "kind": "meeting",
-            "query": "quarterly review",
-            "subject": thread[0].subject,
-            "expected_answer": final.isoformat(),
-            "expected_day": long_day(final),
-        },
+        success=success,
+        facts=Meeting(
+            query="quarterly review",
+            subject=thread[0].subject,
+            expected_answer=final.isoformat(),
+            expected_day=long_day(final),
+        ),
+        tags=("information", "search", "thread"),
+        start_path=START,
     )
 
 
-def _invite_task(data: MailData) -> Task:
+def _invite_task(data: MailData) -> Draft:
     a, b, c = data.facts["invitees"]  # type: ignore[misc]
     subject = str(data.facts["invite_subject"])
     body = str(data.facts["invite_body"])
@@ -401,22 +300,15 @@ def _invite_task(data: MailData) -> Task:
     def sent_right(m: Message) -> bool:
         return m.to == (a.email,) and set(m.cc) == {b.email, c.email} and len(m.cc) == 2
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        return (
-            len(sent) == 1
-            and sent_right(sent[0])
-            and words(sent[0].subject) == words(subject)
-            and says(sent[0].body, body)
-            and no_filing(state)
-        )
+    def right(m: Message) -> bool:
+        return sent_right(m) and normalize(m.subject) == normalize(subject) and says(m.body, body)
 
-    return _task(
-        "mail-invite-three-contacts",
-        "test",
-        f"Send an email to {a.name}, with {b.name} and {c.name} in Cc. Their addresses are in "
-        f'my contacts. Subject: "{subject}". Message: "{body}"',
-        [
+    return Draft(
+        intent=(
+            f"Send an email to {a.name}, with {b.name} and {c.name} in Cc. Their addresses are in "
+            f'my contacts. Subject: "{subject}". Message: "{body}"'
+        ),
+        milestones=[
             Milestone(f"The contacts list shows {a.name}", lambda s: a.id in contacts_shown(s)),
             Milestone(
                 f"The contacts list has shown {b.name} and {c.name}",
@@ -428,19 +320,14 @@ def _invite_task(data: MailData) -> Task:
                 lambda s: any(sent_right(m) for m in s.sent),
             ),
         ],
-        success,
-        ("action", "contacts", "compose", "long"),
-        {
-            "kind": "invite",
-            "to": [a.name],
-            "cc": [b.name, c.name],
-            "subject": subject,
-            "body": body,
-        },
+        success=sent_one(right),
+        facts=Invite(to=(a.name,), cc=(b.name, c.name), subject=subject, body=body),
+        tags=("action", "contacts", "compose", "long"),
+        start_path=START,
     )
 
 
-def _newsletter_task(data: MailData) -> Task:
+def _newsletter_task(data: MailData) -> Draft:
     letters = data.keyed("news-")
     ids = {m.id for m in letters}
     gone = ("trash", PURGED)
@@ -454,13 +341,13 @@ def _newsletter_task(data: MailData) -> Task:
             and not state.sent
         )
 
-    return _task(
-        "mail-delete-trailhead-newsletters",
-        "train",
-        "Delete all the Trailhead Weekly newsletters from Trailhead Outfitters "
-        "(news@trailhead.example), wherever they are. Keep their order and receipt emails "
-        "and everything else.",
-        [
+    return Draft(
+        intent=(
+            "Delete all the Trailhead Weekly newsletters from Trailhead Outfitters "
+            "(news@trailhead.example), wherever they are. Keep their order and receipt emails "
+            "and everything else."
+        ),
+        milestones=[
             Milestone(
                 f"All {len(ids)} Trailhead Weekly newsletters have been listed",
                 lambda s: ids <= listed(s),
@@ -478,13 +365,14 @@ def _newsletter_task(data: MailData) -> Task:
                 lambda s: _count_in(s, ids, gone) == len(ids),
             ),
         ],
-        success,
-        ("action", "search", "delete", "long"),
-        {"kind": "delete", "query": "Trailhead Weekly", "subjects": [m.subject for m in letters]},
+        success=success,
+        facts=Delete(query="Trailhead Weekly", subjects=tuple(m.subject for m in letters)),
+        tags=("action", "search", "delete", "long"),
+        start_path=START,
     )
 
 
-def _star_task(data: MailData) -> Task:
+def _star_task(data: MailData) -> Draft:
     teammate = data.roles.teammate
     unread = [
         m
@@ -505,11 +393,12 @@ def _star_task(data: MailData) -> Task:
             and not state.sent
         )
 
-    return _task(
-        "mail-star-unread-from-teammate",
-        "train",
-        f"Star every email from {teammate.name} that I haven't read yet. Don't star anything else.",
-        [
+    return Draft(
+        intent=(
+            f"Star every email from {teammate.name} that I haven't read yet. "
+            "Don't star anything else."
+        ),
+        milestones=[
             Milestone(
                 f"{teammate.name}'s unread emails have been listed", lambda s: ids <= listed(s)
             ),
@@ -521,13 +410,14 @@ def _star_task(data: MailData) -> Task:
                 lambda s: starred(s) == len(ids),
             ),
         ],
-        success,
-        ("action", "search", "star"),
-        {"kind": "star", "query": teammate.name, "sender": teammate.name},
+        success=success,
+        facts=Star(query=teammate.name, sender=teammate.name),
+        tags=("action", "search", "star"),
+        start_path=START,
     )
 
 
-def _reply_all_task(data: MailData) -> Task:
+def _reply_all_task(data: MailData) -> Draft:
     lease = data.message("lease")
     everyone = {lease.sender_email, *lease.cc}
     text = str(data.facts["lease_reply"])
@@ -536,22 +426,15 @@ def _reply_all_task(data: MailData) -> Task:
     def to_all(m: Message) -> bool:
         return m.in_reply_to == lease.id and set(m.recipients) == everyone
 
-    def success(state: MailState, answer: str | None) -> bool:
-        sent = state.sent
-        return (
-            len(sent) == 1
-            and to_all(sent[0])
-            and len(sent[0].recipients) == len(everyone)
-            and says(sent[0].body, text)
-            and no_filing(state)
-        )
+    def right(m: Message) -> bool:
+        return to_all(m) and len(m.recipients) == len(everyone) and says(m.body, text)
 
-    return _task(
-        "mail-reply-all-lease-signing",
-        "test",
-        f"{lawyer.name} asked who will attend the lease renewal signing. Reply to everyone on "
-        f'that email with the message: "{text}"',
-        [
+    return Draft(
+        intent=(
+            f"{lawyer.name} asked who will attend the lease renewal signing. Reply to everyone on "
+            f'that email with the message: "{text}"'
+        ),
+        milestones=[
             Milestone(
                 f"{lawyer.name}'s email about the lease signing is open",
                 lambda s: lease.id in s.opened,
@@ -567,13 +450,14 @@ def _reply_all_task(data: MailData) -> Task:
                 lambda s: any(to_all(m) for m in s.sent),
             ),
         ],
-        success,
-        ("action", "search", "reply-all"),
-        {"kind": "reply_all", "query": "lease renewal", "subject": lease.subject, "text": text},
+        success=sent_one(right),
+        facts=ReplyAll(query="lease renewal", subject=lease.subject, text=text),
+        tags=("action", "search", "reply-all"),
+        start_path=START,
     )
 
 
-def _receipts_task(data: MailData) -> Task:
+def _receipts_task(data: MailData) -> Draft:
     receipts = [m for m in data.keyed("brightwater-") if m.folder == "receipts"]
     ids = {m.id for m in receipts}
     total = int(data.facts["brightwater_total"])  # type: ignore[call-overload]
@@ -581,15 +465,14 @@ def _receipts_task(data: MailData) -> Task:
     def opened(state: MailState) -> int:
         return len(ids & set(state.opened))
 
-    def success(state: MailState, answer: str | None) -> bool:
-        return parse_cents(answer) == total and untouched(state)
+    success = answered(lambda answer: parse_amount(answer) == total, untouched)
 
-    return _task(
-        "mail-brightwater-receipts-total",
-        "test",
-        "How much have I spent at Brightwater Office Supply in total, according to the "
-        "receipts in my Receipts folder? Answer with the amount in dollars and cents.",
-        [
+    return Draft(
+        intent=(
+            "How much have I spent at Brightwater Office Supply in total, according to the "
+            "receipts in my Receipts folder? Answer with the amount in dollars and cents."
+        ),
+        milestones=[
             Milestone(
                 "The Brightwater receipts in the Receipts folder are listed",
                 lambda s: ids <= listed(s),
@@ -606,19 +489,19 @@ def _receipts_task(data: MailData) -> Task:
                 lambda s: opened(s) == len(ids),
             ),
         ],
-        success,
-        ("information", "folders", "arithmetic", "long"),
-        {
-            "kind": "receipts",
-            "folder": "Receipts",
-            "subject": receipts[0].subject,
-            "count": len(ids),
-            "expected_answer": f"${total // 100:,}.{total % 100:02d}",
-        },
+        success=success,
+        facts=Receipts(
+            folder="Receipts",
+            subject=receipts[0].subject,
+            count=len(ids),
+            expected_answer=money(total),
+        ),
+        tags=("information", "folders", "arithmetic", "long"),
+        start_path=START,
     )
 
 
-def _restore_task(data: MailData) -> Task:
+def _restore_task(data: MailData) -> Draft:
     target = data.message("restore")
     builder = data.roles.builder
 
@@ -629,12 +512,12 @@ def _restore_task(data: MailData) -> Task:
             and not state.sent
         )
 
-    return _task(
-        "mail-restore-deleted-schedule",
-        "train",
-        f"I deleted {builder.name}'s email with the signed construction schedule by mistake. "
-        "Put it back in my Inbox.",
-        [
+    return Draft(
+        intent=(
+            f"I deleted {builder.name}'s email with the signed construction schedule by mistake. "
+            "Put it back in my Inbox."
+        ),
+        milestones=[
             Milestone(
                 "The Trash folder is listed",
                 lambda s: any(v.folder == "trash" for v in s.folder_views),
@@ -647,13 +530,14 @@ def _restore_task(data: MailData) -> Task:
                 lambda s: _folder_of(s, target.id) == "inbox",
             ),
         ],
-        success,
-        ("action", "folders", "move"),
-        {"kind": "restore", "subject": target.subject, "folder": "Inbox"},
+        success=success,
+        facts=Restore(subject=target.subject, folder="Inbox"),
+        tags=("action", "folders", "move"),
+        start_path=START,
     )
 
 
-def _draft_task(data: MailData) -> Task:
+def _draft_task(data: MailData) -> Draft:
     company = data.roles.crate_company
     people = [c for c in data.contacts if c.company == company]
     emails = {c.email for c in people}
@@ -665,17 +549,17 @@ def _draft_task(data: MailData) -> Task:
         return set(m.recipients) == emails and len(m.recipients) == len(emails)
 
     def complete(m: Message) -> bool:
-        return addressed(m) and words(m.subject) == words(subject) and says(m.body, body)
+        return addressed(m) and normalize(m.subject) == normalize(subject) and says(m.body, body)
 
     def success(state: MailState, answer: str | None) -> bool:
         return any(complete(m) for m in state.drafts_saved) and not state.sent and no_filing(state)
 
-    return _task(
-        "mail-draft-to-tidewater",
-        "train",
-        f"Write one email to all the {company} people in my contacts with the subject "
-        f'"{subject}" and the message "{body}". Don\'t send it: save it as a draft.',
-        [
+    return Draft(
+        intent=(
+            f"Write one email to all the {company} people in my contacts with the subject "
+            f'"{subject}" and the message "{body}". Don\'t send it: save it as a draft.'
+        ),
+        milestones=[
             Milestone(
                 f"The contacts list has shown everyone at {company}",
                 lambda s: ids <= contacts_shown(s),
@@ -687,25 +571,29 @@ def _draft_task(data: MailData) -> Task:
                 lambda s: any(complete(m) for m in s.drafts_saved),
             ),
         ],
-        success,
-        ("action", "contacts", "compose", "draft", "long"),
-        {"kind": "draft", "company": company, "subject": subject, "body": body},
+        success=success,
+        facts=SaveDraft(company=company, subject=subject, body=body),
+        tags=("action", "contacts", "compose", "draft", "long"),
+        start_path=START,
     )
 
 
+SPECS: tuple[Spec[MailData], ...] = (
+    Spec("mail-quote-sender-phone", "train", _phone_task),
+    Spec("mail-reply-latest-from-client", "train", _reply_task),
+    Spec("mail-move-analyst-to-projects", "train", _move_task),
+    Spec("mail-delete-trailhead-newsletters", "train", _newsletter_task),
+    Spec("mail-star-unread-from-teammate", "train", _star_task),
+    Spec("mail-restore-deleted-schedule", "train", _restore_task),
+    Spec("mail-draft-to-tidewater", "train", _draft_task),
+    Spec("mail-forward-february-invoice", "test", _forward_task),
+    Spec("mail-rescheduled-review-date", "test", _meeting_task),
+    Spec("mail-invite-three-contacts", "test", _invite_task),
+    Spec("mail-reply-all-lease-signing", "test", _reply_all_task),
+    Spec("mail-brightwater-receipts-total", "test", _receipts_task),
+)
+
+
 def build_tasks(data: MailData) -> list[Task]:
-    """All mail tasks for this mailbox, in a fixed order."""
-    return [
-        _phone_task(data),
-        _reply_task(data),
-        _move_task(data),
-        _newsletter_task(data),
-        _star_task(data),
-        _restore_task(data),
-        _draft_task(data),
-        _forward_task(data),
-        _meeting_task(data),
-        _invite_task(data),
-        _reply_all_task(data),
-        _receipts_task(data),
-    ]
+    """All mail tasks for this mailbox, in the table's order."""
+    return build(SITE, SPECS, data)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from mira_agent.sites.mail.data import FOLDERS, MOVE_TARGETS, TODAY, USER, MailData, Message
 from mira_agent.sites.mail.forms import validate_compose
-from mira_agent.sites.mail.state import MailState
+from mira_agent.sites.mail.state import MailState, Outgoing
 from mira_agent.sites.web import Request, Response, WebApp, redirect
 
 SITE_TITLE = "Postbox"
@@ -360,19 +360,19 @@ class MailApp(WebApp):
                 quoted=forward or reply,
                 mode=mode,
             )
-        fields = {
-            "to": result.to,
-            "cc": result.cc,
-            "subject": result.values["subject"],
-            "body": result.values["body"],
-            "in_reply_to": reply.id if reply else None,
-            "forward_of": forward.id if forward else None,
-            "draft_id": int(draft_id) if draft_id.isdigit() else None,
-        }
+        outgoing = Outgoing(
+            to=result.to,
+            cc=result.cc,
+            subject=result.values["subject"],
+            body=result.values["body"],
+            in_reply_to=reply.id if reply else None,
+            forward_of=forward.id if forward else None,
+            draft_id=int(draft_id) if draft_id.isdigit() else None,
+        )
         if action == "send":
-            self.state.send(**fields)  # type: ignore[arg-type]
+            self.state.send(outgoing)
             return redirect(with_notice("/folder/sent", "sent"))
-        self.state.save_draft(**fields)  # type: ignore[arg-type]
+        self.state.save_draft(outgoing)
         return redirect(with_notice("/folder/drafts", "saved"))
 
     # -- contacts ----------------------------------------------------------------------

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 
-from mira_agent.sites.forms import Form, FormResult, card_errors, one_line
+from mira_agent.sites.forms import (
+    Form,
+    FormResult,
+    check_name,
+    check_payment,
+    one_line,
+)
 from mira_agent.sites.shop.data import SHIPPING_METHODS, TODAY, US_STATES, Address
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ .'\u2019-]+[^\W\d_]+)*\.?")
@@ -41,13 +47,9 @@ def parse_price(text: str) -> int | None:
 
 
 def _check_name(text: str, label: str) -> str | None:
-    if not text:
-        return f"Enter the {label}."
-    if len(text) > 60:
-        return f"The {label} must be 60 characters or fewer."
-    if not _NAME.fullmatch(text):
-        return f"The {label} may contain only letters, spaces, hyphens and apostrophes."
-    return None
+    """Why `text` is not an acceptable name of a person or town (initials and their dots
+    allowed), or None when it is."""
+    return check_name(text, label, _NAME, 60)
 
 
 def validate_shipping(form: Form) -> tuple[FormResult, Address | None, str]:
@@ -82,12 +84,7 @@ def validate_shipping(form: Form) -> tuple[FormResult, Address | None, str]:
 
 def validate_payment(form: Form) -> FormResult:
     """Check cardholder, card number (Luhn), expiry (MM/YY, not past) and CVV."""
-    values = {k: one_line(form, k) for k in ("cardholder", "card_number", "expiry", "cvv")}
-    errors: dict[str, str] = {}
-    if problem := _check_name(values["cardholder"], "name on the card"):
-        errors["cardholder"] = problem
-    errors |= card_errors(values, TODAY)
-    return FormResult(values, errors)
+    return check_payment(form, TODAY, _check_name)
 
 
 def validate_review(form: Form) -> FormResult:

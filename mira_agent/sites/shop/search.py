@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from mira_agent.sites.shop.data import CATEGORIES, Product, words
 from mira_agent.sites.shop.forms import parse_price
+from mira_agent.sites.web import page_number
 
 PAGE_SIZE = 20
 
@@ -67,7 +68,7 @@ def parse_query(query: Mapping[str, Sequence[str]], category: str = "") -> Produ
         min_price=parse_price(arg("min_price")),
         max_price=parse_price(arg("max_price")),
         sort=sort if sort in SORTS else "featured",
-        page=int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1,
+        page=page_number(page_text),
     )
 
 
@@ -96,10 +97,3 @@ def run_query(products: Sequence[Product], request: ProductQuery) -> list[Produc
     """Every matching product, in the listing's order (all pages)."""
     found = [p for p in products if matches(p, request)]
     return sorted(found, key=lambda p: sort_key(p, request.sort))
-
-
-def page_of(found: Sequence[Product], page: int) -> tuple[list[Product], int]:
-    """The products on `page` (clamped to the last page) and the number of pages."""
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    page = min(page, pages)
-    return list(found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]), pages

@@ -7,19 +7,26 @@ least 750 ml is not simply the cheapest water bottle), so an agent that ignores 
 the intent fails instead of passing by luck.
 
 Milestone and success checks are closures over the task's facts and read only the
-`ShopState` (and the agent's answer), never the pages. `params` carries what the
-scripted oracle needs: the products to find and how to find them, the cart wanted, the
-address and card, the answer.
+`ShopState` (and the agent's answer), never the pages. The typed facts (`facts.py`)
+carry what the scripted oracle needs: the products to find and how to find them, the
+cart wanted, the address and card, the answer.
 """
 
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from mira_agent.sites.answers import (
+    first_number,
+    long_date,
+    money,
+    normalize,
+    numbers,
+    parse_amount,
+    parse_count,
+)
 from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.shop.data import (
     CATEGORIES,
@@ -30,73 +37,17 @@ from mira_agent.sites.shop.data import (
     Product,
     ShopData,
 )
+from mira_agent.sites.shop.facts import Buy, Cancel, Find, History, Item, Review, Visit
 from mira_agent.sites.shop.state import ShopState, contents
-from mira_agent.sites.shop.views import long_date, money
+from mira_agent.sites.specs import Card, Draft, Spec, answered
+from mira_agent.sites.specs import build_tasks as build
 
 SITE = "shop"
-TEST_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/28", "cvv": "123"}
 Check = Callable[[ShopState], bool]
 Success = Callable[[Any, str | None], bool]
 
 # (product id, option or None for "any option"): quantity
 Wanted = dict[tuple[str, str | None], int]
-
-
-# -- reading answers ---------------------------------------------------------------------
-
-
-def parse_amount(answer: str | None) -> int | None:
-    """The one amount of money in an answer, in cents ("$1,234.50", "1234.5 USD").
-
-    Dollar-marked numbers win over bare ones; two different amounts read as none.
-    """
-    if not answer:
-        return None
-    found = re.findall(r"(\$?)\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)", answer)
-    if not found:
-        return None
-    chosen = [f for f in found if f[0]] or found
-    values = {
-        int(whole.replace(",", "")) * 100 + int((cents or "0").ljust(2, "0"))
-        for _, whole, cents in chosen
-    }
-    return values.pop() if len(values) == 1 else None
-
-
-_NUMBER_WORDS = {
-    "zero": 0,
-    "no": 0,
-    "none": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-
-
-def parse_count(answer: str | None) -> int | None:
-    """The one whole number in an answer, digits or a word up to ten; else None."""
-    if not answer:
-        return None
-    text = answer.casefold()
-    numbers = {int(n) for n in re.findall(r"(?<![\d.])\d+(?![\d.])", text.replace("5-star", ""))}
-    numbers |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS}
-    return numbers.pop() if len(numbers) == 1 else None
-
-
-def clean(text: str) -> str:
-    """Lower case, no punctuation around words, single spaces: for lenient comparison."""
-    return " ".join(re.sub(r"[^\w\s'-]", " ", text.casefold()).split())
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
 
 
 # -- checks shared by tasks --------------------------------------------------------------
@@ -165,9 +116,9 @@ def _lines_match(lines: Iterable[tuple[str, str, int]], wanted: Wanted) -> bool:
 
 def _address_matches(address: Address, expected: Address) -> bool:
     return (
-        clean(address.full_name) == clean(expected.full_name)
-        and clean(address.street) == clean(expected.street)
-        and clean(address.city) == clean(expected.city)
+        normalize(address.full_name) == normalize(expected.full_name)
+        and normalize(address.street) == normalize(expected.street)
+        and normalize(address.city) == normalize(expected.city)
         and address.state == expected.state
         and address.zip_code == expected.zip_code
     )
@@ -219,45 +170,15 @@ def _address_text(address: Address) -> str:
     )
 
 
-def _card(name: str) -> dict[str, str]:
-    return {"name": name, **TEST_CARD}
-
-
-def _card_text(card: dict[str, str]) -> str:
-    return (
-        f"Pay with the card {card['number']}, expiry {card['expiry']}, CVV {card['cvv']}, "
-        f"name on card {card['name']}."
-    )
-
-
-def _address_params(address: Address) -> dict[str, str]:
-    return {
-        "full_name": address.full_name,
-        "street": address.street,
-        "city": address.city,
-        "state": address.state,
-        "state_name": US_STATES[address.state],
-        "zip_code": address.zip_code,
-    }
-
-
-def _wanted_params(data: ShopData, wanted: Wanted, finds: dict[str, dict[str, str]]) -> list:
+def _wanted_items(data: ShopData, wanted: Wanted, finds: dict[str, Find]) -> tuple[Item, ...]:
     """The cart the oracle aims for, with how to find each product."""
     items = []
     for (product_id, option), quantity in wanted.items():
         product = data.product(product_id)
         assert product is not None
-        find = finds.get(product_id, {"query": product.name})
-        items.append(
-            {
-                "product_id": product_id,
-                "name": product.name,
-                "option": option,
-                "quantity": quantity,
-                "find": find,
-            }
-        )
-    return items
+        find = finds.get(product_id, Find(query=product.name))
+        items.append(Item(product_id, product.name, option, quantity, find))
+    return tuple(items)
 
 
 def _kind_plural(kind: str) -> str:
@@ -266,25 +187,10 @@ def _kind_plural(kind: str) -> str:
     )
 
 
-def _number(value: str) -> float:
-    match = re.search(r"\d+(?:\.\d+)?", value.replace(",", ""))
-    return float(match.group()) if match else 0.0
-
-
-@dataclass(frozen=True)
-class _Built:
-    intent: str
-    milestones: tuple[Milestone, ...]
-    success: Success
-    params: dict[str, Any]
-    tags: tuple[str, ...]
-    start_path: str = "/"
-
-
 # -- the tasks -------------------------------------------------------------------------------
 
 
-def _cheapest_rated(data: ShopData) -> _Built:
+def _cheapest_rated(data: ShopData) -> Draft:
     """The price of the cheapest product of a kind with a rating of at least a threshold."""
     choice = None
     for kind in (
@@ -314,10 +220,9 @@ def _cheapest_rated(data: ShopData) -> _Built:
     plural = _kind_plural(kind)
     query = kind.lower()
 
-    def success(state: ShopState, answer: str | None) -> bool:
-        return parse_amount(answer) == expected.price and _no_orders(state)
+    success = answered(lambda answer: parse_amount(answer) == expected.price, _no_orders)
 
-    return _Built(
+    return Draft(
         intent=(
             f"What is the price of the cheapest {kind.lower()} that has an average customer "
             f"rating of at least {threshold:.1f} stars? Don't buy anything; answer with the price."
@@ -330,18 +235,17 @@ def _cheapest_rated(data: ShopData) -> _Built:
             ),
         ),
         success=success,
-        params={
-            "kind": "visit",
-            "finds": [{"query": query, "sort": "price_asc"}],
-            "answer": money(expected.price),
-            "expected_product_id": expected.id,
-            "expected_price": expected.price,
-        },
+        facts=Visit(
+            finds=(Find(query=query, sort="price_asc"),),
+            answer=money(expected.price),
+            expected_product_id=expected.id,
+            expected_price=expected.price,
+        ),
         tags=("information", "search", "sort"),
     )
 
 
-def _month_spending(data: ShopData) -> _Built:
+def _month_spending(data: ShopData) -> Draft:
     """What the customer spent in the month that has a cancelled order."""
     cancelled = next(o for o in data.orders if o.status == "Cancelled")
     year, month = cancelled.day.year, cancelled.day.month
@@ -360,10 +264,9 @@ def _month_spending(data: ShopData) -> _Built:
         seen = {n for view in state.history_views for n in view.order_numbers}
         return numbers <= seen
 
-    def success(state: ShopState, answer: str | None) -> bool:
-        return parse_amount(answer) == expected and _no_orders(state)
+    success = answered(lambda answer: parse_amount(answer) == expected, _no_orders)
 
-    return _Built(
+    return Draft(
         intent=(
             f"How much did I spend in total on the orders I placed in {month_name}? "
             "Don't count cancelled orders. Answer with the amount."
@@ -373,19 +276,18 @@ def _month_spending(data: ShopData) -> _Built:
             Milestone(f"Every order placed in {month_name} has been listed", month_listed),
         ),
         success=success,
-        params={
-            "kind": "history",
-            "pages": pages,
-            "answer": money(expected),
-            "expected_cents": expected,
-            "month": f"{year}-{month:02d}",
-            "order_numbers": sorted(numbers),
-        },
+        facts=History(
+            pages=pages,
+            answer=money(expected),
+            expected_cents=expected,
+            month=f"{year}-{month:02d}",
+            order_numbers=tuple(sorted(numbers)),
+        ),
         tags=("information", "orders", "arithmetic"),
     )
 
 
-def _attribute_of_priciest(data: ShopData) -> _Built:
+def _attribute_of_priciest(data: ShopData) -> Draft:
     """An attribute (capacity, temperature rating) of the most expensive product of a kind."""
     choice = None
     for kind, label in (
@@ -408,15 +310,15 @@ def _attribute_of_priciest(data: ShopData) -> _Built:
         choice = (kind, label, max(products, key=lambda p: p.price), products)
     kind, label, expected, products = choice
     value = expected.attribute(label)
-    others = {_number(p.attribute(label)) for p in products} - {_number(value)}
+    others = {first_number(p.attribute(label)) for p in products} - {first_number(value)}
 
     def success(state: ShopState, answer: str | None) -> bool:
         if not answer or not _no_orders(state):
             return False
-        said = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", answer.replace(",", ""))}
-        return _number(value) in said and not (said & others)
+        said = numbers(answer)
+        return first_number(value) in said and not (said & others)
 
-    return _Built(
+    return Draft(
         intent=(
             f"What is the {label.lower()} of the most expensive {kind.lower()} in the shop? "
             "Don't buy anything; answer with the value as the product page gives it."
@@ -428,19 +330,18 @@ def _attribute_of_priciest(data: ShopData) -> _Built:
             Milestone(f"The product page of {expected.name} is open", _viewed(expected.id)),
         ),
         success=success,
-        params={
-            "kind": "visit",
-            "finds": [
-                {
-                    "query": kind.lower(),
-                    "sort": "price_desc",
-                    "product_id": expected.id,
-                    "name": expected.name,
-                }
-            ],
-            "answer": value,
-            "expected_product_id": expected.id,
-        },
+        facts=Visit(
+            finds=(
+                Find(
+                    query=kind.lower(),
+                    sort="price_desc",
+                    product_id=expected.id,
+                    name=expected.name,
+                ),
+            ),
+            answer=value,
+            expected_product_id=expected.id,
+        ),
         tags=("information", "search", "product-details"),
     )
 
@@ -461,7 +362,7 @@ def _pick_buyable(
     return rng.choice(pool)
 
 
-def _express_checkout(data: ShopData, rng: random.Random) -> _Built:
+def _express_checkout(data: ShopData, rng: random.Random) -> Draft:
     """Buy 2 of one product in a colour and 1 of another, express, to a friend."""
     leftovers = {line[0] for line in data.initial_cart}
     first = _pick_buyable(rng, data, leftovers, options=True, stock=4)
@@ -470,16 +371,16 @@ def _express_checkout(data: ShopData, rng: random.Random) -> _Built:
     wanted: Wanted = {(first.id, colour): 2, (second.id, ""): 1}
     address = Address("Jordan Lee", "45 Harbor Road", "Seattle", "WA", "98101")
     method = "express"
-    card = _card(CUSTOMER.name)
+    card = Card(CUSTOMER.name)
 
     def first_in_cart(state: ShopState) -> bool:
         return any(contents(cart).get((first.id, colour)) == 2 for cart in state.cart_history)
 
-    return _Built(
+    return Draft(
         intent=(
             f"Order {_item_text(first, colour, 2)} and {_item_text(second, None, 1)}, and "
             "nothing else (my cart has other things in it: remove them). Ship the order with "
-            f"Express shipping to {_address_text(address)}. {_card_text(card)}"
+            f"Express shipping to {_address_text(address)}. {card.instructions()}"
         ),
         milestones=(
             Milestone(f"The cart holds {_item_text(first, colour, 2)}", first_in_cart),
@@ -495,18 +396,12 @@ def _express_checkout(data: ShopData, rng: random.Random) -> _Built:
             Milestone("The order is placed", _ordered(wanted, address, method)),
         ),
         success=_ordered(wanted, address, method),
-        params={
-            "kind": "buy",
-            "items": _wanted_params(data, wanted, {}),
-            "address": _address_params(address),
-            "method": method,
-            "card": card,
-        },
+        facts=Buy(items=_wanted_items(data, wanted, {}), address=address, method=method, card=card),
         tags=("action", "cart", "checkout", "long"),
     )
 
 
-def _cart_cleanup(data: ShopData) -> _Built:
+def _cart_cleanup(data: ShopData) -> Draft:
     """Change the quantity of one leftover cart line and remove the other."""
     (keep_id, keep_option, _), (drop_id, drop_option, _) = data.initial_cart
     keep, drop = data.product(keep_id), data.product(drop_id)
@@ -523,7 +418,7 @@ def _cart_cleanup(data: ShopData) -> _Built:
     def success(state: ShopState, answer: str | None) -> bool:
         return _cart_matches(state, final) and _no_orders(state)
 
-    return _Built(
+    return Draft(
         intent=(
             f"In my shopping cart, change the quantity of the {label(keep, keep_option)} to "
             f"{quantity} and remove the {label(drop, drop_option)}. Don't check out."
@@ -538,16 +433,12 @@ def _cart_cleanup(data: ShopData) -> _Built:
             ),
         ),
         success=success,
-        params={
-            "kind": "buy",
-            "items": _wanted_params(data, final, {}),
-            "checkout": False,
-        },
+        facts=Buy(items=_wanted_items(data, final, {}), checkout=False),
         tags=("action", "cart"),
     )
 
 
-def _review_last_delivery(data: ShopData) -> _Built:
+def _review_last_delivery(data: ShopData) -> Draft:
     """A 4-star review of the item in the newest delivered order."""
     order = max((o for o in data.orders if o.status == "Delivered"), key=lambda o: o.day)
     line = order.lines[0]
@@ -565,12 +456,12 @@ def _review_last_delivery(data: ShopData) -> _Built:
         return (
             review.product_id == product.id
             and review.rating == rating
-            and clean(review.title) == clean(title)
-            and clean(review.body) == clean(body)
-            and clean(review.nickname) == clean(nickname)
+            and normalize(review.title) == normalize(title)
+            and normalize(review.body) == normalize(body)
+            and normalize(review.nickname) == normalize(nickname)
         )
 
-    return _Built(
+    return Draft(
         intent=(
             "Write a 4-star review of the item in my most recent delivered order. Title: "
             f"\u201c{title}\u201d. Review: \u201c{body}\u201d Show it under the name "
@@ -586,21 +477,20 @@ def _review_last_delivery(data: ShopData) -> _Built:
             Milestone(f"A 4-star review of {product.name} is posted", review_ok),
         ),
         success=review_ok,
-        params={
-            "kind": "review",
-            "order_number": order.number,
-            "product_id": product.id,
-            "product_name": product.name,
-            "rating": rating,
-            "title": title,
-            "body": body,
-            "nickname": nickname,
-        },
+        facts=Review(
+            order_number=order.number,
+            product_id=product.id,
+            product_name=product.name,
+            rating=rating,
+            title=title,
+            body=body,
+            nickname=nickname,
+        ),
         tags=("action", "orders", "reviews", "long"),
     )
 
 
-def _top_rated_under(data: ShopData) -> _Built:
+def _top_rated_under(data: ShopData) -> Draft:
     """The best-rated product in a category under a price limit, added to the cart."""
     leftovers = {line[0] for line in data.initial_cart}
     choice = None
@@ -641,7 +531,7 @@ def _top_rated_under(data: ShopData) -> _Built:
     def success(state: ShopState, answer: str | None) -> bool:
         return _cart_matches(state, wanted) and _no_orders(state)
 
-    return _Built(
+    return Draft(
         intent=(
             f"Find the highest-rated product in the {name} category that costs less than "
             f"${limit}, and add one of it to my cart (any colour). Keep what is already in "
@@ -653,29 +543,28 @@ def _top_rated_under(data: ShopData) -> _Built:
             Milestone(f"One {expected.name} is added to the cart", _cart_held(wanted)),
         ),
         success=success,
-        params={
-            "kind": "buy",
-            "items": _wanted_params(
+        facts=Buy(
+            items=_wanted_items(
                 data,
                 wanted,
-                {expected.id: {"category": category, "max_price": str(limit), "sort": "rating"}},
+                {expected.id: Find(category=category, max_price=str(limit), sort="rating")},
             ),
-            "checkout": False,
-            "category": category,
-            "limit": limit,
-            "expected_product_id": expected.id,
-        },
+            checkout=False,
+            category=category,
+            limit=limit,
+            expected_product_id=expected.id,
+        ),
         tags=("action", "browse", "filter", "cart"),
     )
 
 
-def _cancel_pending(data: ShopData) -> _Built:
+def _cancel_pending(data: ShopData) -> Draft:
     order = next(o for o in data.orders if o.status == "Pending")
 
     def success(state: ShopState, answer: str | None) -> bool:
         return state.cancelled == (order.number,) and not state.placed_orders
 
-    return _Built(
+    return Draft(
         intent="Cancel my order that hasn't shipped yet.",
         milestones=(
             Milestone("The order history (My orders) is open", lambda s: bool(s.history_views)),
@@ -683,12 +572,12 @@ def _cancel_pending(data: ShopData) -> _Built:
             Milestone(f"Order {order.number} is cancelled", lambda s: order.number in s.cancelled),
         ),
         success=success,
-        params={"kind": "cancel", "order_number": order.number},
+        facts=Cancel(order_number=order.number),
         tags=("action", "orders"),
     )
 
 
-def _reorder(data: ShopData) -> _Built:
+def _reorder(data: ShopData) -> Draft:
     """Order again what a past delivered order held, to the usual address."""
     leftovers = {line[0] for line in data.initial_cart}
 
@@ -709,19 +598,19 @@ def _reorder(data: ShopData) -> _Built:
     wanted: Wanted = {(line.product_id, line.option): line.quantity for line in order.lines}
     address = CUSTOMER.address
     method = "standard"
-    card = _card(CUSTOMER.name)
+    card = Card(CUSTOMER.name)
     listed = " and ".join(
         _item_text(product, line.option, line.quantity)
         for line in order.lines
         if (product := data.product(line.product_id)) is not None
     )
 
-    return _Built(
+    return Draft(
         intent=(
             f"Order again exactly what I bought in my order of {long_date(order.day)}: the "
             "same items, colours and quantities, and nothing else (remove anything else from "
             f"my cart). Ship it to my usual address ({_address_text(address)}) with Standard "
-            f"shipping. {_card_text(card)}"
+            f"shipping. {card.instructions()}"
         ),
         milestones=(
             Milestone(f"Order {order.number} is open", lambda s: order.number in s.order_views),
@@ -733,19 +622,18 @@ def _reorder(data: ShopData) -> _Built:
             Milestone("The order is placed", _ordered(wanted, address, method)),
         ),
         success=_ordered(wanted, address, method),
-        params={
-            "kind": "buy",
-            "prelude_order": order.number,
-            "items": _wanted_params(data, wanted, {}),
-            "address": _address_params(address),
-            "method": method,
-            "card": card,
-        },
+        facts=Buy(
+            prelude_order=order.number,
+            items=_wanted_items(data, wanted, {}),
+            address=address,
+            method=method,
+            card=card,
+        ),
         tags=("action", "orders", "cart", "checkout", "long"),
     )
 
 
-def _gift_next_day(data: ShopData) -> _Built:
+def _gift_next_day(data: ShopData) -> Draft:
     """The cheapest product of a kind with at least some capacity, sent next-day."""
     leftovers = {line[0] for line in data.initial_cart}
     choice = None
@@ -759,13 +647,15 @@ def _gift_next_day(data: ShopData) -> _Built:
     ):
         products = data.of_kind(kind)
         cheapest = min(products, key=lambda p: p.price)
-        sizes = sorted({_number(p.attribute("Capacity")) for p in products})
+        sizes = sorted({first_number(p.attribute("Capacity")) for p in products})
         for size in sizes[1:]:
-            big = [p for p in products if _number(p.attribute("Capacity")) >= size]
+            big = [p for p in products if first_number(p.attribute("Capacity")) >= size]
             pick = min(big, key=lambda p: p.price)
             if pick != cheapest and pick.in_stock and pick.id not in leftovers:
                 text = next(
-                    p.attribute("Capacity") for p in big if _number(p.attribute("Capacity")) == size
+                    p.attribute("Capacity")
+                    for p in big
+                    if first_number(p.attribute("Capacity")) == size
                 )
                 choice = (kind, text, pick)
                 break
@@ -776,15 +666,15 @@ def _gift_next_day(data: ShopData) -> _Built:
     wanted: Wanted = {(expected.id, None if expected.options else ""): 1}
     address = Address("Sam Rivera", "9 Orchard Lane", "Austin", "TX", "78704")
     method = "next_day"
-    card = _card(CUSTOMER.name)
+    card = Card(CUSTOMER.name)
     colour = " (any colour)" if expected.options else ""
 
-    return _Built(
+    return Draft(
         intent=(
             f"Send my friend the cheapest {kind.lower()} with a capacity of at least "
             f"{size_text}{colour}: one of it, and nothing else in the order (remove anything "
             f"else from my cart). Ship it with Next-day shipping to {_address_text(address)}. "
-            f"{_card_text(card)}"
+            f"{card.instructions()}"
         ),
         milestones=(
             Milestone(
@@ -798,21 +688,20 @@ def _gift_next_day(data: ShopData) -> _Built:
             Milestone("The order is placed", _ordered(wanted, address, method)),
         ),
         success=_ordered(wanted, address, method),
-        params={
-            "kind": "buy",
-            "items": _wanted_params(
-                data, wanted, {expected.id: {"query": kind.lower(), "sort": "price_asc"}}
+        facts=Buy(
+            items=_wanted_items(
+                data, wanted, {expected.id: Find(query=kind.lower(), sort="price_asc")}
             ),
-            "address": _address_params(address),
-            "method": method,
-            "card": card,
-            "expected_product_id": expected.id,
-        },
+            address=address,
+            method=method,
+            card=card,
+            expected_product_id=expected.id,
+        ),
         tags=("action", "search", "cart", "checkout", "long"),
     )
 
 
-def _compare_ratings(data: ShopData, rng: random.Random) -> _Built:
+def _compare_ratings(data: ShopData, rng: random.Random) -> Draft:
     """Which of two products of a kind has the higher rating (named in the answer)."""
     pairs = []
     for kind in ("Throw Blanket", "Chef's Knife", "Camping Lantern", "Desk Lamp", "Novel"):
@@ -825,10 +714,14 @@ def _compare_ratings(data: ShopData, rng: random.Random) -> _Built:
     winner, loser = (first, second) if first.rating > second.rating else (second, first)
 
     def success(state: ShopState, answer: str | None) -> bool:
-        said = clean(answer or "")
-        return clean(winner.name) in said and clean(loser.name) not in said and _no_orders(state)
+        said = normalize(answer or "")
+        return (
+            normalize(winner.name) in said
+            and normalize(loser.name) not in said
+            and _no_orders(state)
+        )
 
-    return _Built(
+    return Draft(
         intent=(
             f"Which has the higher average customer rating: the {first.name} or the "
             f"{second.name}? Don't buy anything; answer with the product's name."
@@ -844,19 +737,18 @@ def _compare_ratings(data: ShopData, rng: random.Random) -> _Built:
             ),
         ),
         success=success,
-        params={
-            "kind": "visit",
-            "finds": [
-                {"query": first.name, "product_id": first.id, "name": first.name},
-                {"query": second.name, "product_id": second.id, "name": second.name},
-            ],
-            "answer": winner.name,
-        },
+        facts=Visit(
+            finds=(
+                Find(query=first.name, product_id=first.id, name=first.name),
+                Find(query=second.name, product_id=second.id, name=second.name),
+            ),
+            answer=winner.name,
+        ),
         tags=("information", "search", "compare"),
     )
 
 
-def _five_star_count(data: ShopData, rng: random.Random) -> _Built:
+def _five_star_count(data: ShopData, rng: random.Random) -> Draft:
     """How many 5-star reviews a product has (read off its reviews)."""
     pool = [
         p
@@ -866,10 +758,9 @@ def _five_star_count(data: ShopData, rng: random.Random) -> _Built:
     product = rng.choice(pool)
     expected = sum(r.rating == 5 for r in product.reviews)
 
-    def success(state: ShopState, answer: str | None) -> bool:
-        return parse_count(answer) == expected and _no_orders(state)
+    success = answered(lambda answer: parse_count(answer) == expected, _no_orders)
 
-    return _Built(
+    return Draft(
         intent=(
             f"How many 5-star reviews does the {product.name} have? Don't write a review or "
             "buy anything; answer with the number."
@@ -879,48 +770,44 @@ def _five_star_count(data: ShopData, rng: random.Random) -> _Built:
             Milestone(f"The product page of {product.name} is open", _viewed(product.id)),
         ),
         success=success,
-        params={
-            "kind": "visit",
-            "finds": [{"query": product.name, "product_id": product.id, "name": product.name}],
-            "answer": str(expected),
-            "expected_count": expected,
-        },
+        facts=Visit(
+            finds=(Find(query=product.name, product_id=product.id, name=product.name),),
+            answer=str(expected),
+            expected_count=expected,
+        ),
         tags=("information", "search", "reviews"),
     )
 
 
-def _task(task_id: str, split: str, built: _Built) -> Task:
-    return Task(
-        id=task_id,
-        site=SITE,
-        intent=built.intent,
-        start_path=built.start_path,
-        milestones=built.milestones,
-        success=built.success,
-        split=split,
-        tags=built.tags,
-        params=built.params,
-    )
-
-
-def build_tasks(data: ShopData) -> list[Task]:
-    """All shop tasks for this shop, in a fixed order (train first, then test)."""
+def _draws(data: ShopData) -> tuple[Draft, Draft, Draft]:
+    """The three tasks that draw from the shop's random stream, built in the order they
+    always have been (so the table's order does not change what they draw)."""
     rng = random.Random(f"mira-shop-tasks:{data.seed}")
     express = _express_checkout(data, rng)
     compare = _compare_ratings(data, rng)
-    five_star = _five_star_count(data, rng)
-    specs: Sequence[tuple[str, str, _Built]] = (
-        ("shop-cheapest-well-rated", "train", _cheapest_rated(data)),
-        ("shop-month-spending", "train", _month_spending(data)),
-        ("shop-compare-ratings", "train", compare),
-        ("shop-five-star-reviews", "train", five_star),
-        ("shop-cart-cleanup", "train", _cart_cleanup(data)),
-        ("shop-cancel-pending-order", "train", _cancel_pending(data)),
-        ("shop-express-checkout", "train", express),
-        ("shop-gift-next-day", "train", _gift_next_day(data)),
-        ("shop-priciest-capacity", "test", _attribute_of_priciest(data)),
-        ("shop-top-rated-under-budget", "test", _top_rated_under(data)),
-        ("shop-review-last-delivery", "test", _review_last_delivery(data)),
-        ("shop-reorder-past-order", "test", _reorder(data)),
-    )
-    return [_task(task_id, split, built) for task_id, split, built in specs]
+    return express, compare, _five_star_count(data, rng)
+
+
+def _drawn(index: int) -> Callable[[ShopData], Draft]:
+    return lambda data: _draws(data)[index]
+
+
+SPECS: tuple[Spec[ShopData], ...] = (
+    Spec("shop-cheapest-well-rated", "train", _cheapest_rated),
+    Spec("shop-month-spending", "train", _month_spending),
+    Spec("shop-compare-ratings", "train", _drawn(1)),
+    Spec("shop-five-star-reviews", "train", _drawn(2)),
+    Spec("shop-cart-cleanup", "train", _cart_cleanup),
+    Spec("shop-cancel-pending-order", "train", _cancel_pending),
+    Spec("shop-express-checkout", "train", _drawn(0)),
+    Spec("shop-gift-next-day", "train", _gift_next_day),
+    Spec("shop-priciest-capacity", "test", _attribute_of_priciest),
+    Spec("shop-top-rated-under-budget", "test", _top_rated_under),
+    Spec("shop-review-last-delivery", "test", _review_last_delivery),
+    Spec("shop-reorder-past-order", "test", _reorder),
+)
+
+
+def build_tasks(data: ShopData) -> list[Task]:
+    """All shop tasks for this shop, in the table's order (train first, then test)."""
+    return build(SITE, SPECS, data)

@@ -4,10 +4,10 @@ the customer did. Forms follow post/redirect/get, so reloading never orders twic
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from mira_agent.sites.answers import long_date, money
 from mira_agent.sites.forms import card_digits, one_line
 from mira_agent.sites.shop.data import (
     CATEGORIES,
@@ -25,22 +25,12 @@ from mira_agent.sites.shop.forms import (
     validate_review,
     validate_shipping,
 )
-from mira_agent.sites.shop.search import PAGE_SIZE, SORTS, page_of, parse_query, run_query
+from mira_agent.sites.shop.search import PAGE_SIZE, SORTS, parse_query, run_query
 from mira_agent.sites.shop.state import Listing, ShopState, WrittenReview, cart_key
-from mira_agent.sites.web import Request, Response, WebApp, redirect
+from mira_agent.sites.web import Request, Response, WebApp, page_number, page_of, redirect
 
 SITE_TITLE = "Corner Shop"
 ORDERS_PER_PAGE = 10
-
-
-def money(cents: int) -> str:
-    """Cents as dollars: $1,234.50."""
-    return f"${cents / 100:,.2f}"
-
-
-def long_date(day: date) -> str:
-    """June 8, 2026."""
-    return f"{day:%B} {day.day}, {day.year}"
 
 
 def stars(rating: float) -> str:
@@ -62,6 +52,7 @@ class ShopApp(WebApp):
                 "us_states": US_STATES,
                 "shipping_methods": SHIPPING_METHODS,
                 "cart_count": self._cart_count,
+                "progress": ("Checkout progress", ("Cart", "Shipping", "Payment", "Confirmation")),
             },
         )
         self.data = data
@@ -109,8 +100,7 @@ class ShopApp(WebApp):
     def _listing(self, request: Request, slug: str) -> Response:
         query = parse_query(request.query, slug)
         found = run_query(self.data.products, query)
-        shown, pages = page_of(found, query.page)
-        page = min(query.page, pages)
+        shown, page, pages = page_of(found, query.page, PAGE_SIZE)
         self.state.record_listing(
             Listing(
                 query=query.query,
@@ -315,10 +305,7 @@ class ShopApp(WebApp):
 
     def orders(self, request: Request) -> Response:
         orders = self.state.orders
-        pages = max(1, -(-len(orders) // ORDERS_PER_PAGE))
-        page_text = request.arg("page")
-        page = min(int(page_text), pages) if page_text.isdigit() and int(page_text) > 0 else 1
-        shown = orders[(page - 1) * ORDERS_PER_PAGE : page * ORDERS_PER_PAGE]
+        shown, page, pages = page_of(orders, page_number(request.arg("page")), ORDERS_PER_PAGE)
         self.state.record_history_view(page, tuple(o.number for o in shown))
         return self.render(
             "orders.html",

@@ -6,17 +6,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from mira_agent.agent import events as ev
+from mira_agent.agent.usage import Totals
 
 
 class ConsolePrinter:
-    """Prints each event as it comes; keeps token and time totals for the summary."""
+    """Prints each event as it comes; keeps the model usage for the summary."""
 
     def __init__(self, console: Console | None = None, *, verbose: bool = False) -> None:
         self.console = console or Console()
         self.verbose = verbose
-        self.prompt_tokens = 0
-        self.completion_tokens = 0
-        self.model_seconds = 0.0
+        self.totals = Totals()
 
     def __call__(self, event: ev.Event) -> None:
         c = self.console
@@ -59,10 +58,8 @@ class ConsolePrinter:
             case ev.HintReceived():
                 c.print(f"  [cyan]hint:[/cyan] {escape(event.hint)}")
             case ev.ModelCalled():
+                self.totals(event)
                 usage = event.completion.usage
-                self.prompt_tokens += usage.prompt_tokens
-                self.completion_tokens += usage.completion_tokens
-                self.model_seconds += usage.latency_s
                 if self.verbose:
                     evaluated = "?" if usage.prompt_evaluated is None else usage.prompt_evaluated
                     c.print(
@@ -85,6 +82,7 @@ class ConsolePrinter:
         if outcome.milestones_total:
             c.print(f"Milestones: {outcome.milestones_done}/{outcome.milestones_total}")
         c.print(
-            f"[dim]judged by: {outcome.source} · tokens: {self.prompt_tokens} in,"
-            f" {self.completion_tokens} out · model time {self.model_seconds:.1f} s[/dim]"
+            f"[dim]judged by: {outcome.source} · tokens: {self.totals.prompt_tokens} in,"
+            f" {self.totals.completion_tokens} out"
+            f" · model time {self.totals.model_seconds:.1f} s[/dim]"
         )

@@ -19,7 +19,8 @@ from mira_agent.browser.executor import execute
 from mira_agent.browser.observation import ElementRef
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserOptions, BrowserSession
-from mira_agent.runner import RunSpec, open_start_page, prepared_site
+from mira_agent.run.site import browser_at, prepared_site
+from mira_agent.run.spec import RunSpec
 from mira_agent.store.database import EpisodeStore
 
 # Actions that change nothing in the browser: the loop handles them itself.
@@ -106,10 +107,11 @@ def replay_episode(
     )
     pending_secrets = list(secrets)
     answer: str | None = None
-    with prepared_site(spec) as prepared, BrowserSession(browser) as session:
-        on_browser(session)
+    with (
+        prepared_site(spec) as prepared,
+        browser_at(browser, prepared.url, on_browser) as session,
+    ):
         old_origin, new_origin = _origin(episode["start_url"] or ""), _origin(prepared.url)
-        open_start_page(session, prepared.url)
         try:
             for row in store.children("steps", episode_id):
                 done = _replay_step(
@@ -123,8 +125,8 @@ def replay_episode(
         except ReplayStopped as stopped:
             report.failed_step, report.failure = stopped.step, str(stopped)
             return report
-        if prepared.judge is not None:
-            report.verdict = prepared.judge(answer)
+        if prepared.goal.judge is not None:
+            report.verdict = prepared.goal.judge(answer)
     return report
 
 

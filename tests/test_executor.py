@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from mira_agent.browser.actions import ACTIONS, parse_action
+from mira_agent.browser.actions import ACTIONS, Action, parse_action
 from mira_agent.browser.executor import HANDLERS, execute
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
@@ -209,3 +210,37 @@ def test_typing_into_a_button_is_an_error(session: BrowserSession, pages_server:
     text = observe(session).text
     result = act(session, f'type({id_of(text, "Search")}, "x")')
     assert not result.ok and "not a field" in (result.error or "")
+
+
+def test_fill_sets_text_drop_downs_and_checkboxes_in_one_step(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/observe.html")
+    text = observe(session).text
+    fields = [id_of(text, "From"), id_of(text, "Cabin"), id_of(text, "Non-stop only")]
+    result = execute(
+        session, Action("fill", {"elements": fields, "values": ["DEN", "economy", "false"]})
+    )
+    assert result.ok, result.error
+    assert result.message == (
+        f"typed into [{fields[0]}]; selected 'Economy' in [{fields[1]}]; unchecked [{fields[2]}]"
+    )
+    after = observe(session).text
+    assert 'value="DEN"' in after and 'value="Economy"' in after
+    assert not re.search(r'checkbox "Non-stop only" checked', after)
+
+
+def test_fill_stops_at_the_first_field_it_cannot_fill_and_says_what_it_did(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/observe.html")
+    text = observe(session).text
+    fields = [id_of(text, "From"), id_of(text, "Search"), id_of(text, "Cabin")]
+    result = execute(
+        session, Action("fill", {"elements": fields, "values": ["SFO", "x", "Economy"]})
+    )
+    assert not result.ok
+    assert result.error == (
+        f"typed into [{fields[0]}]; then [{fields[1]}]: not a field you can fill: click it instead"
+    )
+    assert 'value="Business"' in observe(session).text  # the fields after it were left alone

@@ -82,20 +82,21 @@ class Redactor:
         self.secrets: set[str] = set()
 
     def note_typed(self, action: Action, elements: Sequence[ElementRef]) -> None:
-        if action.name != "type" or not self.masking:
+        if not self.masking:
             return
-        element = next((e for e in elements if e.id == action.element), None)
-        secret_field = element is not None and (
-            element.attributes.get("type") == "password"
-            or (
-                SECRET_NAME.search(element.name) is not None
-                and NOT_SECRET_NAME.search(element.name) is None
+        by_id = {e.id: e for e in elements}
+        for element_id, text in action.typed():
+            element = by_id.get(element_id)
+            secret_field = element is not None and (
+                element.attributes.get("type") == "password"
+                or (
+                    SECRET_NAME.search(element.name) is not None
+                    and NOT_SECRET_NAME.search(element.name) is None
+                )
+                or element.value.startswith(MASK)
             )
-            or element.value.startswith(MASK)
-        )
-        text = str(action.args.get("text", ""))
-        if secret_field and len(text) >= 3:
-            self.secrets.add(text)
+            if secret_field and len(text) >= 3:
+                self.secrets.add(text)
 
     def redact(self, text: str) -> str:
         if not self.masking:

@@ -1,7 +1,8 @@
 """Small helpers shared by the tests: element ids in an observation; the scripted models
 (an oracle actor, a checker that reads the site's own milestone checks) that let the
-loop, store and UI tests drive the real agent on the sandbox flight site; and running a
-site's scripted policy through the browser layer, checking milestones fire in order."""
+loop, store and UI tests drive the real agent on the sandbox flight site; running a
+site's scripted policy through the browser layer, checking milestones fire in order; and
+one oracle episode of a flights task through a bench worker."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mira_agent.agent import events as ev
+from mira_agent.bench.runner import BenchSpec, EpisodeResult, Job, Worker
+from mira_agent.bench.sandbox import sandbox_tasks
+from mira_agent.bench.suites import select
+from mira_agent.bench.tasks import BenchTask
 from mira_agent.browser.executor import execute
 from mira_agent.browser.observation import Observation
 from mira_agent.browser.observe import observe
@@ -216,3 +221,14 @@ def live_app(
     hooks = app_hooks(app, redactor, sink)
     app.work = lambda: work(hooks)
     return app
+
+
+def oracle_episode(db: Path, task_id: str, **spec: Any) -> tuple[BenchTask, EpisodeResult]:
+    """The flights task `task_id` played once by its oracle in a bench worker, recorded in
+    `db`; `spec` sets other `BenchSpec` fields (milestones, max_steps)."""
+    (task,) = select(sandbox_tasks(["flights"]), None, [task_id])
+    worker = Worker(BenchSpec("sandbox", str(db), "run", policy="oracle", **spec))
+    try:
+        return task, worker.run(Job(task, 0))
+    finally:
+        worker.close()

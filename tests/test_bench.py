@@ -4,6 +4,7 @@ WebArena-Lite's task format with its evaluators on recorded pages."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -13,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from mira_agent.agent.actor import read_decision
-from mira_agent.bench.miniwob import MiniWobOracle
+from mira_agent.bench.miniwob import MiniWobOracle, MiniWobWorld, miniwob_tasks
 from mira_agent.bench.policies import SitePlanner, current_milestone
 from mira_agent.bench.report import failure_mode, summarize, wilson
 from mira_agent.bench.runner import BenchSpec, EpisodeResult, Job, Worker, plan_jobs, run_jobs
-from mira_agent.bench.suites import MiniWobWorld, miniwob_tasks, sandbox_tasks, select, split_seed
+from mira_agent.bench.sandbox import SandboxEpisode, sandbox_tasks
+from mira_agent.bench.suites import SUITES, select, split_seed, world_for
 from mira_agent.bench.webarena import evaluate, fill, load_tasks, read_page, string_match, url_match
 from mira_agent.browser.actions import Action
 from mira_agent.browser.executor import execute
@@ -27,7 +29,9 @@ from mira_agent.errors import UsageError
 from mira_agent.llm.scripted import ScriptedBackend
 from mira_agent.planning.milestones import Plan
 from mira_agent.planning.planner import Planner
+from mira_agent.sites import get_site
 from mira_agent.store.database import EpisodeStore
+from tests.helpers import oracle_episode
 
 DATA = Path(__file__).parent / "data"
 
@@ -108,6 +112,50 @@ def test_suites_select_by_split_and_prefix_and_say_what_is_missing() -> None:
     assert split_seed(wob, "test", 3) != split_seed(wob, "train", 3)
     with pytest.raises(UsageError, match="not MiniWoB"):
         miniwob_tasks(["drag-box"])
+    with pytest.raises(UsageError, match="no task 'flights-nope' on flights; its tasks: flights-"):
+        SandboxEpisode(get_site("flights"), "flights-nope")
+
+
+def test_the_registry_names_each_suite_and_draws_seeds_as_it_says() -> None:
+    assert list(SUITES) == ["sandbox", "miniwob", "webarena"]
+    assert all(name == suite.name for name, suite in SUITES.items())
+    (flight, *_) = sandbox_tasks(["flights"])
+    assert [split_seed(flight, split, 3) for split in ("train", "test")] == [3, 3]
+    (wob,) = miniwob_tasks(["click-button"])
+    assert [split_seed(wob, split, 3) for split in ("train", "test")] == [3, 1_000_003]
+    with pytest.raises(UsageError, match="unknown suite 'nowhere'"):
+        world_for("nowhere")
+
+
+def _imports(path: Path, package: Path) -> set[str]:
+    """The mira modules `path` imports anywhere in it (inside functions too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+    return {name for name in found if name.startswith(package.name + ".")}
+
+
+def test_no_bench_module_is_part_of_an_import_circle() -> None:
+    """A suite imports the protocol, the registry imports the suites, never the other
+    way: no chain of imports, lazy ones included, leads from a bench module back to it."""
+    package = Path(__file__).resolve().parent.parent / "mira_agent"
+    modules = {
+        ".".join(p.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in package.rglob("*.py")
+    }
+    edges = {m: _imports(p, package) & set(modules) - {m} for m, p in modules.items()}
+    circles = []
+    for start in (m for m in modules if m.startswith("mira_agent.bench.")):
+        seen, frontier = set(), set(edges[start])
+        while frontier:
+            seen |= frontier
+            frontier = {n for m in frontier for n in edges[m]} - seen
+        if start in seen:
+            circles.append(start)
+    assert not circles, f"in an import circle: {circles}"
 
 
 # -- MiniWoB++ --------------------------------------------------------------------------------
@@ -147,13 +195,9 @@ def test_a_wrong_action_on_miniwob_gets_no_reward(session: BrowserSession) -> No
 
 
 def test_an_oracle_episode_is_recorded_as_a_demonstration(tmp_path: Path) -> None:
-    spec = BenchSpec("sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="site")
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-cheapest-nonstop-bos-den"])
-    worker = Worker(spec)
-    try:
-        outcome = worker.run(Job(task, 0))
-    finally:
-        worker.close()
+    task, outcome = oracle_episode(
+        tmp_path / "e.db", "flights-cheapest-nonstop-bos-den", milestones="site"
+    )
     assert outcome.success and outcome.milestones_done == outcome.milestones_total > 0
     store = EpisodeStore(tmp_path / "e.db")
     episode = store.episode(outcome.episode_id)  # type: ignore[arg-type]
@@ -346,15 +390,9 @@ def test_ctrl_c_keeps_and_reports_the_episodes_that_finished(tmp_path: Path) -> 
 def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path: Path) -> None:
     """The oracle acts, the site's checks drive the plan, and the real local model
     judges the same milestones at every step: its calls are kept, and agreement counted."""
-    spec = BenchSpec(
-        "sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="both", max_steps=12
+    _, outcome = oracle_episode(
+        tmp_path / "e.db", "flights-price-cheapest-atl-dfw", milestones="both", max_steps=12
     )
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-price-cheapest-atl-dfw"])
-    worker = Worker(spec)
-    try:
-        outcome = worker.run(Job(task, 0))
-    finally:
-        worker.close()
     assert outcome.success
     assert outcome.judge_total == outcome.milestones_total * (outcome.steps - 1)
     assert 0 <= outcome.judge_agree <= outcome.judge_total
@@ -367,15 +405,9 @@ def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path:
 def test_with_llm_milestones_the_sites_own_checks_are_kept_per_step(tmp_path: Path) -> None:
     """The real local planner decomposes and checks; beside its verdicts, each step row
     keeps the site's checks, so the two can be compared later."""
-    spec = BenchSpec(
-        "sandbox", str(tmp_path / "e.db"), "run", policy="oracle", milestones="llm", max_steps=12
+    task, outcome = oracle_episode(
+        tmp_path / "e.db", "flights-price-cheapest-atl-dfw", milestones="llm", max_steps=12
     )
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-price-cheapest-atl-dfw"])
-    worker = Worker(spec)
-    try:
-        outcome = worker.run(Job(task, 0))
-    finally:
-        worker.close()
     store = EpisodeStore(tmp_path / "e.db")
     assert store.episode(outcome.episode_id)["milestones_source"] == "llm"  # type: ignore[arg-type]
     steps = store.children("steps", outcome.episode_id)  # type: ignore[arg-type]

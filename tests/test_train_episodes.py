@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mira_agent.bench.runner import BenchSpec, Job, Worker
-from mira_agent.bench.suites import sandbox_tasks, select
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
 from mira_agent.train.episodes import completion_states, load_episodes
 from mira_agent.train.rewards import progress_labels
+from tests.helpers import oracle_episode
 from tests.test_store import recorder_of, synthetic_run
 
 
@@ -27,13 +26,7 @@ def test_completion_states_come_from_the_progress_vectors() -> None:
 
 def test_oracle_demonstrations_load_with_their_milestones_and_outcome(tmp_path: Path) -> None:
     db = tmp_path / "e.db"
-    spec = BenchSpec("sandbox", str(db), "run", policy="oracle", milestones="site")
-    (task,) = select(sandbox_tasks(["flights"]), None, ["flights-price-cheapest-atl-dfw"])
-    worker = Worker(spec)
-    try:
-        result = worker.run(Job(task, 0))
-    finally:
-        worker.close()
+    task, result = oracle_episode(db, "flights-price-cheapest-atl-dfw", milestones="site")
     store = EpisodeStore(db)
     synthetic_run(recorder_of(store), 2, "unlabelled")  # ended by a guard: no label
     loaded = load_episodes(store)

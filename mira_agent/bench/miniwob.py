@@ -1,7 +1,8 @@
-"""MiniWoB++ from the `miniwob` package: its task pages served on 127.0.0.1, an episode
-started with a seed, and its reward read from the page, as the package's own
+"""The MiniWoB++ suite, from the `miniwob` package: its task pages served on 127.0.0.1, an
+episode started with a seed, and its reward read from the page, as the package's own
 environment reads it (`WOB_REWARD_GLOBAL` and friends). The episode clock is lifted:
-a model's latency must not count against it.
+a model's latency must not count against it. Scripted policies for the easy tasks
+close the module.
 """
 
 from __future__ import annotations
@@ -9,14 +10,18 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from mira_agent.bench.tasks import BenchTask
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
+from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import UsageError
+from mira_agent.sites.base import Oracle
 
 # Tasks that need coordinates, drawing, dragging, a canvas or sight of shapes and
 # colours: not doable through a text observation and element actions.
@@ -67,6 +72,16 @@ def text_tasks() -> list[str]:
     """Every MiniWoB++ task a text-reading agent can do, sorted."""
     names = sorted(p.stem for p in (html_root() / "miniwob").glob("*.html"))
     return [n for n in names if n not in VISUAL and not n.endswith("-nodelay")]
+
+
+def miniwob_tasks(names: Sequence[str] | None = None) -> list[BenchTask]:
+    """MiniWoB++ tasks (its tasks have no fixed split: seeds split them, see `MiniWobSuite`)."""
+    available = text_tasks()
+    chosen = list(names) if names else list(DEFAULT_SUBSET)
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        raise UsageError(f"not MiniWoB++ text tasks: {', '.join(unknown)}")
+    return [BenchTask("miniwob", name, "", "both", name) for name in chosen]
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -125,6 +140,77 @@ def start_episode(session: Any, seed: int) -> str:
 def episode_state(session: Any) -> WobState:
     data = session.run(session.page.evaluate(STATE))
     return WobState(bool(data["done"]), float(data["reward"]), float(data["raw"]))
+
+
+# -- episodes, the world and the suite ------------------------------------------------------
+
+
+class MiniWobEpisode:
+    """One MiniWoB++ task page drawn with a seed; the page itself says when it is over and
+    what it earned."""
+
+    def __init__(self, task: BenchTask, url: str, seed: int) -> None:
+        self.task = task
+        self.url = url
+        self.seed = seed
+        self.instruction = ""  # drawn by the page in `setup`
+        self.session: BrowserSession | None = None
+
+    def setup(self, session: BrowserSession) -> None:
+        self.session = session
+        session.goto(self.url)
+        self.instruction = start_episode(session, self.seed)
+
+    def _state(self) -> WobState:
+        assert self.session is not None, "setup() opens the episode first"
+        return episode_state(self.session)
+
+    def progress(self) -> list[bool] | None:
+        return None
+
+    def over(self) -> bool:
+        return self._state().done
+
+    def reward(self, answer: str | None) -> float:
+        state = self._state()
+        return state.raw_reward if state.done else 0.0
+
+    def judge(self, answer: str | None) -> bool:
+        return self.reward(answer) > 0
+
+    def oracle(self) -> Oracle | None:
+        if self.task.site not in MiniWobOracle.SOLVES:
+            return None
+        return MiniWobOracle(self.task.site, self.instruction)
+
+
+class MiniWobWorld:
+    """The package's pages, served for one worker."""
+
+    def __init__(self) -> None:
+        self._server = MiniWobServer()
+
+    def open(self, task: BenchTask, seed: int, session: BrowserSession) -> MiniWobEpisode:
+        episode = MiniWobEpisode(task, self._server.page(task.site), seed)
+        episode.setup(session)
+        return episode
+
+    def close(self) -> None:
+        self._server.stop()
+
+
+class MiniWobSuite:
+    """MiniWoB++'s pages, served once per worker; a task is drawn anew per seed."""
+
+    name = "miniwob"
+
+    def seed(self, task: BenchTask, split: str, k: int) -> int:
+        """MiniWoB++ draws a new instance of a task per seed, so train and test are
+        disjoint seed ranges."""
+        return (1_000_000 if split == "test" else 0) + k
+
+    def world(self, site_urls: Mapping[str, str]) -> MiniWobWorld:
+        return MiniWobWorld()
 
 
 # -- scripted policies for the tasks where one is easy ---------------------------------------

@@ -21,7 +21,8 @@ from mira_agent.agent.actor import Actor
 from mira_agent.agent.safety import Redactor
 from mira_agent.agent.usage import Totals
 from mira_agent.bench.policies import OracleActor, SitePlanner
-from mira_agent.bench.suites import BenchTask, World, world_for
+from mira_agent.bench.suites import split_seed, world_for
+from mira_agent.bench.tasks import BenchTask, World
 from mira_agent.browser.session import BrowserOptions, BrowserSession
 from mira_agent.planning.planner import Planner
 from mira_agent.run.assemble import Limits, RunHooks, assemble_agent
@@ -322,8 +323,6 @@ def _submit(pool: ProcessPoolExecutor, queue: Iterator[Job], pending: set[Future
 
 def plan_jobs(tasks: Sequence[BenchTask], split: str | None, per_task: int) -> list[Job]:
     """Every (task, seed) of the run, task by task."""
-    from mira_agent.bench.suites import split_seed
-
     return [
         Job(task, split_seed(task, split or "train", k)) for task in tasks for k in range(per_task)
     ]

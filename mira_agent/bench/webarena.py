@@ -1,4 +1,4 @@
-"""WebArena-Lite's task files, run against sites the user hosts.
+"""The WebArena suite: WebArena-Lite's task files, run against sites the user hosts.
 
 A task file is a JSON list of WebArena task configs: an `intent`, a `start_url` with a
 site placeholder (`__SHOPPING__`, `__REDDIT__`…), and an `eval` block combining string
@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from mira_agent.bench.suites import BenchTask
+from mira_agent.bench.tasks import BenchTask, FixedInstances
+from mira_agent.browser.actions import Action
+from mira_agent.browser.executor import execute
+from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import UsageError
 from mira_agent.sites.base import Oracle
 
@@ -199,19 +202,21 @@ def evaluate(
 
 
 class WebArenaEpisode:
-    def __init__(self, task: BenchTask, session: Any, site_urls: Mapping[str, str]) -> None:
-        from mira_agent.browser.actions import Action
-        from mira_agent.browser.executor import execute
+    """One WebArena task on the sites the user hosts, judged by its `eval` block."""
 
+    def __init__(self, task: BenchTask, site_urls: Mapping[str, str]) -> None:
         self.task = task
-        self.session = session
         self.site_urls = site_urls
         self.instruction = task.intent
-        start = fill(str(task.data["start_url"]).split(" |AND| ")[0], site_urls)
+        self.verdict: Verdict | None = None
+        self.session: BrowserSession | None = None
+
+    def setup(self, session: BrowserSession) -> None:
+        self.session = session
+        start = fill(str(self.task.data["start_url"]).split(" |AND| ")[0], self.site_urls)
         opened = execute(session, Action("goto", {"url": start}))
         if not opened.ok:
             raise UsageError(f"cannot open {start}: {opened.error}")
-        self.verdict: Verdict | None = None
 
     def progress(self) -> list[bool] | None:
         return None
@@ -220,22 +225,26 @@ class WebArenaEpisode:
         return False
 
     def judge(self, answer: str | None) -> bool:
-        self.verdict = evaluate(
-            self.task.data, answer, self.session.page.url, self._read, self.site_urls
-        )
+        self.verdict = self._evaluate(answer)
         return self.verdict.ok
 
     def reward(self, answer: str | None) -> float:
-        verdict = self.verdict or evaluate(
-            self.task.data, answer, self.session.page.url, self._read, self.site_urls
-        )
+        verdict = self.verdict or self._evaluate(answer)
         return 1.0 if verdict.ok else 0.0
 
     def oracle(self) -> Oracle | None:
         return None
 
-    def _read(self, url: str, locator: str) -> str:
-        return read_page(self.session, url, locator)
+    def _evaluate(self, answer: str | None) -> Verdict:
+        session = self.session
+        assert session is not None, "setup() opens the episode first"
+        return evaluate(
+            self.task.data,
+            answer,
+            session.page.url,
+            lambda url, locator: read_page(session, url, locator),
+            self.site_urls,
+        )
 
 
 def read_page(session: Any, url: str, locator: str) -> str:
@@ -251,11 +260,24 @@ def read_page(session: Any, url: str, locator: str) -> str:
 
 
 class WebArenaWorld:
+    """Nothing to serve: the user hosts the sites."""
+
     def __init__(self, site_urls: Mapping[str, str]) -> None:
         self.site_urls = dict(site_urls)
 
-    def open(self, task: BenchTask, seed: int, session: Any) -> WebArenaEpisode:
-        return WebArenaEpisode(task, session, self.site_urls)
+    def open(self, task: BenchTask, seed: int, session: BrowserSession) -> WebArenaEpisode:
+        episode = WebArenaEpisode(task, self.site_urls)
+        episode.setup(session)
+        return episode
 
     def close(self) -> None:
         pass
+
+
+class WebArenaSuite(FixedInstances):
+    """WebArena-Lite's configs, every one in the test split, on sites the user hosts."""
+
+    name = "webarena"
+
+    def world(self, site_urls: Mapping[str, str]) -> WebArenaWorld:
+        return WebArenaWorld(site_urls)

@@ -2,8 +2,8 @@
 checker resolved, and the browser opened on the start page. `mira run`, its
 `--observe-only` look and `mira episodes replay` all start this way.
 
-(`bench/suites.py` opens its tasks its own way, for its persistent worlds; the bench
-issue unifies the two.)
+A sandbox task is opened as the bench opens it (`bench.sandbox.SandboxEpisode`): one
+lookup of the task id, one judge.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from mira_agent.agent.loop import Judge
+from mira_agent.bench.sandbox import SandboxEpisode
 from mira_agent.browser.actions import Action
 from mira_agent.browser.executor import execute
 from mira_agent.browser.session import BrowserOptions, BrowserSession
 from mira_agent.errors import UsageError
 from mira_agent.run.spec import RunSpec, site_of
-from mira_agent.sites.base import Task
 
 
 @dataclass(frozen=True)
@@ -46,29 +46,21 @@ def prepared_site(spec: RunSpec) -> Iterator[Prepared]:
     """Serve the sandbox site when the run needs it; resolve the task and start URL."""
     site = None
     try:
-        task: Task | None = None
+        episode: SandboxEpisode | None = None
         if spec.url is None or spec.task_id is not None:
             from mira_agent.sites import get_site
 
             site = get_site(site_of(spec), seed=spec.seed)
             base = site.start()
             if spec.task_id is not None:
-                task = next((t for t in site.tasks() if t.id == spec.task_id), None)
-                if task is None:
-                    ids = ", ".join(t.id for t in site.tasks())
-                    raise UsageError(
-                        f"no task {spec.task_id!r} on {site_of(spec)}; its tasks: {ids}"
-                    )
-            url = spec.url or base + (task.start_path if task else "/")
+                episode = SandboxEpisode(site, spec.task_id)
+            url = spec.url or (episode.start_url if episode else base + "/")
         else:
             url = spec.url
-        text = (spec.task or "").strip() or (task.intent if task else "")
+        text = (spec.task or "").strip() or (episode.instruction if episode else "")
         if not text:
             raise UsageError("the task is empty: say what the agent should do")
-        judge = None
-        if task is not None and site is not None:
-            state_site, checked = site, task
-            judge = lambda answer: checked.success(state_site.state, answer)  # noqa: E731
+        judge = episode.judge if episode is not None else None
         allowed = list(spec.allow_domains)
         if allowed and site is not None:
             allowed.append("127.0.0.1")

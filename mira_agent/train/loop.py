@@ -23,7 +23,8 @@ from typing import Any
 
 from mira_agent.bench.report import wilson
 from mira_agent.bench.runner import BenchSpec, EpisodeResult, plan_jobs, run_jobs
-from mira_agent.bench.suites import BenchTask, load_suite, select
+from mira_agent.bench.suites import load_suite, select
+from mira_agent.bench.tasks import BenchTask
 from mira_agent.errors import UsageError
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
 from mira_agent.train.phase import PhaseSpec

@@ -146,6 +146,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 ACTIONS_BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in ACTIONS}
+# What still works while a JavaScript dialog blocks the page (the executor refuses the rest).
+WHILE_DIALOG = ("answer_dialog", "wait", "stop", "ask_user", "replan")
+
+
+def available_actions(dialog_open: bool) -> tuple[ActionSpec, ...]:
+    """The actions the model is shown and allowed: all of them, or, while a dialog
+    blocks the page, only those that can still run."""
+    if not dialog_open:
+        return ACTIONS
+    return tuple(spec for spec in ACTIONS if spec.name in WHILE_DIALOG)
+
+
 ELEMENT_ID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 

@@ -79,13 +79,6 @@ def describe_changes(before: Observation, after: Observation) -> list[str]:
     return out
 
 
-def summarise(message: str, before: Observation, after: Observation) -> str:
-    """An action's result as the next prompt shows it: what was done, then what changed
-    ("nothing visible changed" when nothing did, which is often the most useful news)."""
-    changed = describe_changes(before, after)
-    return f"{message}; {'; '.join(changed) if changed else 'nothing visible changed'}"
-
-
 def new_element_ids(before: Observation | None, after: Observation) -> frozenset[str]:
     """The elements of `after` that `before` did not show, for marking with `*` (none on
     the first observation or a new document, where everything would be new)."""

@@ -109,14 +109,15 @@ class Observation:
     last_error: str | None = None
     truncated: bool = False
     screenshot: bytes | None = field(default=None, repr=False)
+    new_ids: frozenset[str] = frozenset()  # elements the previous observation did not show
 
     def elements(self) -> list[ElementRef]:
         return parse_elements("\n".join(filter(None, (self.text, self.focused_text))))
 
-    def render(self, new: frozenset[str] = frozenset()) -> str:
+    def render(self) -> str:
         """The observation as the model reads it: a short header, then the page between
         markers that say where the page's own (untrusted) text begins and ends. Elements
-        in `new` (not shown by the previous observation) are marked `*[id]`."""
+        in `new_ids` (not shown by the previous observation) are marked `*[id]`."""
         lines = [f"URL: {self.url}", f"Title: {self.title}"]
         if len(self.tabs) > 1:
             tabs = "; ".join(
@@ -142,7 +143,8 @@ class Observation:
                 " - the page waits until you answer it with answer_dialog"
             )
         text = self.text.replace(PAGE_END, PAGE_END_QUOTED)  # the page cannot close it early
-        if new:
+        if self.new_ids:
+            new = self.new_ids
             text = _ID_TOKEN.sub(lambda m: ("*" if m.group(1) in new else "") + m.group(0), text)
         lines += [PAGE_START, text, PAGE_END]
         return "\n".join(lines)

@@ -410,6 +410,8 @@ class Agent:
         url = action.args.get("url")
         if url and not domain_allowed(str(url), self.config.allow_domains):
             return f"{url} is outside the allowed domains ({', '.join(self.config.allow_domains)})"
+        if leak := self.redactor.leak(action, elements):
+            return leak
         reason = approval_reason(action, elements)
         if reason and not self.config.auto_approve:
             self._emit(ev.NeedsApproval(self.step, shown, reason))

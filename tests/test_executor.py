@@ -244,3 +244,31 @@ def test_fill_stops_at_the_first_field_it_cannot_fill_and_says_what_it_did(
         f"typed into [{fields[0]}]; then [{fields[1]}]: not a field you can fill: click it instead"
     )
     assert 'value="Business"' in observe(session).text  # the fields after it were left alone
+
+
+def test_while_a_dialog_blocks_the_page_the_actor_is_offered_only_what_still_works(
+    widgets: BrowserSession,
+) -> None:
+    from mira_agent.agent.actor import Actor
+    from mira_agent.llm.scripted import ScriptedBackend
+
+    text = observe(widgets).text
+    assert act(widgets, f"click({id_of(text, 'Alert me')})").ok
+    seen = observe(widgets)
+    assert seen.dialog is not None
+    backend = ScriptedBackend(
+        [{"thought": "ok", "action": {"action": "answer_dialog", "accept": True}}]
+    )
+    decision = Actor(backend).decide("save it", [], "(no plan)", [], seen)
+    prompt = decision.messages[0].content
+    offered = {
+        line.split('"action": "')[1].split('"')[0]
+        for line in prompt.splitlines()
+        if line.startswith('{"action": "')
+    }
+    assert offered == {"answer_dialog", "wait", "ask_user", "replan", "stop"}
+    _messages, schema = backend.calls[0]
+    allowed = {v["properties"]["action"]["const"] for v in schema["properties"]["action"]["oneOf"]}
+    assert allowed == offered
+    assert decision.action is not None and decision.action.name == "answer_dialog"
+    assert execute(widgets, decision.action).ok

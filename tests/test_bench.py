@@ -427,7 +427,7 @@ def test_the_flight_oracle_books_in_ten_steps_and_the_run_ends_on_the_last_miles
     with EpisodeStore(tmp_path / "db.sqlite") as store:
         (row,) = store.episodes()
         steps = store.children("steps", row["id"])
-    assert row["reason"] == "the checker found every milestone done"
+    assert row["reason"] == "the milestone checker marked every milestone done"
     assert [s["action"].split("(")[0] for s in steps].count("fill") == 3  # search, passengers, card
     assert not any(
         s["action"].startswith("stop") for s in steps

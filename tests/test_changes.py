@@ -59,6 +59,25 @@ def test_elements_that_appeared_or_went_are_named() -> None:
     assert describe_changes(PAGE, text_only) == ["the page's text changed"]
 
 
+def test_a_reload_that_renumbers_every_id_reports_only_what_really_changed() -> None:
+    before = replace(
+        PAGE,
+        text='[1] link "Shop" [2] button "Remove" [3] button "Remove" [4] button "Pay"',
+        element_ids=("1", "2", "3", "4"),
+    )
+    after = replace(
+        PAGE,
+        url="http://shop.test/cart?removed=1",
+        text='[11] link "Shop" [12] button "Remove" [14] button "Pay"',
+        element_ids=("11", "12", "14"),
+    )
+    assert describe_changes(before, after) == [
+        "the page is now http://shop.test/cart?removed=1",
+        'gone: [3] button "Remove"',
+    ]
+    assert new_element_ids(before, after) == frozenset()  # nothing new, though every id is
+
+
 def test_a_dialog_and_a_new_tab_are_reported() -> None:
     after = replace(
         PAGE,

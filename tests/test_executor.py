@@ -223,7 +223,7 @@ def test_fill_sets_text_drop_downs_and_checkboxes_in_one_step(
     )
     assert result.ok, result.error
     assert result.message == (
-        f"typed into [{fields[0]}]; selected 'Economy' in [{fields[1]}]; unchecked [{fields[2]}]"
+        f"filled [{fields[0]}]; selected 'Economy' in [{fields[1]}]; unchecked [{fields[2]}]"
     )
     after = observe(session).text
     assert 'value="DEN"' in after and 'value="Economy"' in after

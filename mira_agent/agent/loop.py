@@ -280,8 +280,11 @@ class Agent:
                 changes = describe_changes(previous, observation)
                 changed = bool(changes or observation.notices)
                 # The last history line is that action's: it now says what the action did.
-                news = "; ".join(changes) or "nothing visible changed"
-                last_result = f"{last_result}; {self.redactor.redact(news)}"
+                # A result that already names the new page does not say it twice.
+                told = [c for c in changes if c.removeprefix("the page is now ") not in last_result]
+                news = "; ".join(told) if told or changes else "nothing visible changed"
+                if news:
+                    last_result = f"{last_result}; {self.redactor.redact(news)}"
                 self.history[-1] = f"{self.step - 1}. {last_action} -> {last_result}"
                 self.guards.changed(changed)
                 if changed:
@@ -289,7 +292,9 @@ class Agent:
                 if self.plan is not None and self.plan.complete:
                     if not asks_a_question(self.task):
                         self.step -= 1  # this turn took no action: the run ended on the last
-                        return self._finish("answered", "the checker found every milestone done")
+                        return self._finish(
+                            "answered", "the milestone checker marked every milestone done"
+                        )
                     if not answer_asked:
                         answer_asked = True
                         self.notes.append(

@@ -9,11 +9,14 @@ beside it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from urllib.parse import urlparse
 
 from mira_agent.browser.observation import ElementRef, Observation
 
 SHOWN = 4  # elements named per kind of change; the rest are counted
+EDITS_SHOWN = 8  # fields named with their change (a filled form is read whole)
 TOGGLES = ("checked", "selected", "expanded", "collapsed", "pressed", "disabled")
 
 
@@ -54,7 +57,7 @@ def describe_changes(before: Observation, after: Observation) -> list[str]:
         out.append(f"the page is now {after.url}")
     elif active != was:
         out.append(f"tab {active} is active")
-    if after.url != before.url or active != was:
+    if active != was or not _same_page(before.url, after.url):
         return out  # another document: its elements are all new, and say nothing
     old = {e.id: e for e in before.elements()}
     new = {e.id: e for e in after.elements()}
@@ -64,12 +67,16 @@ def describe_changes(before: Observation, after: Observation) -> list[str]:
         if e.id in old and _state(old[e.id]) != _state(e)
     ]
     if edited:
-        more = len(edited) - SHOWN
+        more = len(edited) - EDITS_SHOWN
         out.append(
-            "changed: " + "; ".join(edited[:SHOWN]) + (f"; and {more} more" if more > 0 else "")
+            "changed: "
+            + "; ".join(edited[:EDITS_SHOWN])
+            + (f"; and {more} more" if more > 0 else "")
         )
-    appeared = [e for i, e in new.items() if i not in old]
-    gone = [e for i, e in old.items() if i not in new]
+    # A reload gives every element a new id: what appeared or went is told by role and
+    # name, so an unchanged header is neither, and a removed row is "gone".
+    appeared = _unmatched(list(new.values()), list(old.values()))
+    gone = _unmatched(list(old.values()), list(new.values()))
     if appeared:
         out.append(f"appeared: {_listed(appeared)}")
     if gone:
@@ -79,9 +86,32 @@ def describe_changes(before: Observation, after: Observation) -> list[str]:
     return out
 
 
+def _same_page(before: str, after: str) -> bool:
+    """The same page, perhaps reloaded with another query (a sort, a filter, a form)."""
+    a, b = urlparse(before), urlparse(after)
+    return (a.scheme, a.netloc, a.path) == (b.scheme, b.netloc, b.path)
+
+
+def _signature(element: ElementRef) -> tuple[str, str]:
+    return element.role, element.name
+
+
+def _unmatched(these: list[ElementRef], those: list[ElementRef]) -> list[ElementRef]:
+    """The elements of `these` with no counterpart (same role and name) in `those`,
+    counting repeats: a list that lost one of three "Remove" buttons lost one."""
+    left = Counter(_signature(e) for e in those)
+    out = []
+    for element in these:
+        if left[_signature(element)] > 0:
+            left[_signature(element)] -= 1
+        else:
+            out.append(element)
+    return out
+
+
 def new_element_ids(before: Observation | None, after: Observation) -> frozenset[str]:
-    """The elements of `after` that `before` did not show, for marking with `*` (none on
-    the first observation or a new document, where everything would be new)."""
-    if before is None or before.url != after.url:
+    """The elements of `after` that `before` did not show, by role and name, for marking
+    with `*` (none on the first observation or another page, where all would be new)."""
+    if before is None or not _same_page(before.url, after.url):
         return frozenset()
-    return frozenset(after.element_ids) - frozenset(before.element_ids)
+    return frozenset(e.id for e in _unmatched(after.elements(), before.elements()))

@@ -219,7 +219,9 @@ async def _fill(session: BrowserSession, action: Action) -> str:
             so_far = f"{'; '.join(done)}; then " if done else ""
             raise ActionFailed(f"{so_far}[{element}]: {_first_line(exc)}") from None
     await _settle(session)
-    return "; ".join(done)
+    typed = [d.removeprefix("typed into ") for d in done if d.startswith("typed into ")]
+    others = [d for d in done if not d.startswith("typed into ")]
+    return "; ".join(([f"filled {', '.join(typed)}"] if typed else []) + others)
 
 
 async def _fill_one(session: BrowserSession, element: str, value: str) -> str:

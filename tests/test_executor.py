@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.browser.actions import ACTIONS, Action, parse_action
-from mira_agent.browser.executor import HANDLERS, execute
+from mira_agent.browser.executor import HANDLERS, ActionResult, execute
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
 from tests.helpers import id_of
@@ -212,14 +212,21 @@ def test_typing_into_a_button_is_an_error(session: BrowserSession, pages_server:
     assert not result.ok and "not a field" in (result.error or "")
 
 
+def fill_form(
+    session: BrowserSession, pages_server: str, names: list[str], values: list[str]
+) -> tuple[list[str], ActionResult]:
+    """`fill` on the observe page's form: the fields' ids, and the result."""
+    session.goto(f"{pages_server}/observe.html")
+    text = observe(session).text
+    fields = [id_of(text, name) for name in names]
+    return fields, execute(session, Action("fill", {"elements": fields, "values": values}))
+
+
 def test_fill_sets_text_drop_downs_and_checkboxes_in_one_step(
     session: BrowserSession, pages_server: str
 ) -> None:
-    session.goto(f"{pages_server}/observe.html")
-    text = observe(session).text
-    fields = [id_of(text, "From"), id_of(text, "Cabin"), id_of(text, "Non-stop only")]
-    result = execute(
-        session, Action("fill", {"elements": fields, "values": ["DEN", "economy", "false"]})
+    fields, result = fill_form(
+        session, pages_server, ["From", "Cabin", "Non-stop only"], ["DEN", "economy", "false"]
     )
     assert result.ok, result.error
     assert result.message == (
@@ -233,11 +240,8 @@ def test_fill_sets_text_drop_downs_and_checkboxes_in_one_step(
 def test_fill_stops_at_the_first_field_it_cannot_fill_and_says_what_it_did(
     session: BrowserSession, pages_server: str
 ) -> None:
-    session.goto(f"{pages_server}/observe.html")
-    text = observe(session).text
-    fields = [id_of(text, "From"), id_of(text, "Search"), id_of(text, "Cabin")]
-    result = execute(
-        session, Action("fill", {"elements": fields, "values": ["SFO", "x", "Economy"]})
+    fields, result = fill_form(
+        session, pages_server, ["From", "Search", "Cabin"], ["SFO", "x", "Economy"]
     )
     assert not result.ok
     assert result.error == (

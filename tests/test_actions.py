@@ -111,3 +111,34 @@ def test_bounded_numbers_are_spelled_out_so_a_grammar_cannot_exceed_them() -> No
         for prop in variant["properties"].values():
             if prop.get("type") in ("integer", "number"):
                 assert "enum" in prop
+
+
+def test_fill_takes_fields_and_values_in_order_and_refuses_a_mismatch() -> None:
+    action = parse_action(
+        '{"action": "fill", "elements": ["4", "5", "6"], "values": ["Ada", "Economy", true]}'
+    )
+    assert action.typed() == [("4", "Ada"), ("5", "Economy"), ("6", "true")]
+    assert parse_action('fill(["4", "5"], ["Ada", "Lovelace"])').args["values"] == (
+        "Ada",
+        "Lovelace",
+    )
+    with pytest.raises(ActionParseError, match="one value per field: 2 elements, 1 values"):
+        parse_action({"action": "fill", "elements": ["4", "5"], "values": ["Ada"]})
+    with pytest.raises(ActionParseError, match="1 to 8"):
+        parse_action(
+            {"action": "fill", "elements": [str(i) for i in range(9)], "values": ["x"] * 9}
+        )
+    with pytest.raises(ActionParseError, match="element id"):
+        parse_action({"action": "fill", "elements": ["name"], "values": ["Ada"]})
+
+
+def test_fill_schema_limits_its_fields_to_the_page_ids() -> None:
+    variants = {v["properties"]["action"]["const"]: v for v in action_schema(["4", "5"])["oneOf"]}
+    elements = variants["fill"]["properties"]["elements"]
+    assert elements["items"] == {"type": "string", "enum": ["4", "5"]}
+    assert elements["maxItems"] == 8 and variants["fill"]["required"] == [
+        "action",
+        "elements",
+        "values",
+    ]
+    assert "fill" not in {v["properties"]["action"]["const"] for v in action_schema([])["oneOf"]}

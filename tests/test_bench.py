@@ -414,3 +414,21 @@ def test_with_llm_milestones_the_sites_own_checks_are_kept_per_step(tmp_path: Pa
     site = [s["site_progress"] for s in steps]
     assert all(len(p) == len(task.milestones) for p in site)
     assert site[0] != site[-1] and all(site[-1])  # progress made, everything done at the end
+
+
+def test_the_flight_oracle_books_in_ten_steps_and_the_run_ends_on_the_last_milestone(
+    tmp_path: Path,
+) -> None:
+    from tests.helpers import oracle_episode
+
+    _task, result = oracle_episode(tmp_path / "db.sqlite", "flights-cheapest-nonstop-bos-den")
+    assert result.success and result.milestones_done == result.milestones_total
+    assert result.steps <= 10
+    with EpisodeStore(tmp_path / "db.sqlite") as store:
+        (row,) = store.episodes()
+        steps = store.children("steps", row["id"])
+    assert row["reason"] == "the milestone checker marked every milestone done"
+    assert [s["action"].split("(")[0] for s in steps].count("fill") == 3  # search, passengers, card
+    assert not any(
+        s["action"].startswith("stop") for s in steps
+    )  # no call after the last milestone

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from mira_agent.browser.actions import ACTIONS, parse_action
-from mira_agent.browser.executor import HANDLERS, execute
+from mira_agent.browser.actions import ACTIONS, Action, parse_action
+from mira_agent.browser.executor import HANDLERS, ActionResult, execute
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
 from tests.helpers import id_of
@@ -209,3 +210,69 @@ def test_typing_into_a_button_is_an_error(session: BrowserSession, pages_server:
     text = observe(session).text
     result = act(session, f'type({id_of(text, "Search")}, "x")')
     assert not result.ok and "not a field" in (result.error or "")
+
+
+def fill_form(
+    session: BrowserSession, pages_server: str, names: list[str], values: list[str]
+) -> tuple[list[str], ActionResult]:
+    """`fill` on the observe page's form: the fields' ids, and the result."""
+    session.goto(f"{pages_server}/observe.html")
+    text = observe(session).text
+    fields = [id_of(text, name) for name in names]
+    return fields, execute(session, Action("fill", {"elements": fields, "values": values}))
+
+
+def test_fill_sets_text_drop_downs_and_checkboxes_in_one_step(
+    session: BrowserSession, pages_server: str
+) -> None:
+    fields, result = fill_form(
+        session, pages_server, ["From", "Cabin", "Non-stop only"], ["DEN", "economy", "false"]
+    )
+    assert result.ok, result.error
+    assert result.message == (
+        f"filled [{fields[0]}]; selected 'Economy' in [{fields[1]}]; unchecked [{fields[2]}]"
+    )
+    after = observe(session).text
+    assert 'value="DEN"' in after and 'value="Economy"' in after
+    assert not re.search(r'checkbox "Non-stop only" checked', after)
+
+
+def test_fill_stops_at_the_first_field_it_cannot_fill_and_says_what_it_did(
+    session: BrowserSession, pages_server: str
+) -> None:
+    fields, result = fill_form(
+        session, pages_server, ["From", "Search", "Cabin"], ["SFO", "x", "Economy"]
+    )
+    assert not result.ok
+    assert result.error == (
+        f"typed into [{fields[0]}]; then [{fields[1]}]: not a field you can fill: click it instead"
+    )
+    assert 'value="Business"' in observe(session).text  # the fields after it were left alone
+
+
+def test_while_a_dialog_blocks_the_page_the_actor_is_offered_only_what_still_works(
+    widgets: BrowserSession,
+) -> None:
+    from mira_agent.agent.actor import Actor
+    from mira_agent.llm.scripted import ScriptedBackend
+
+    text = observe(widgets).text
+    assert act(widgets, f"click({id_of(text, 'Alert me')})").ok
+    seen = observe(widgets)
+    assert seen.dialog is not None
+    backend = ScriptedBackend(
+        [{"thought": "ok", "action": {"action": "answer_dialog", "accept": True}}]
+    )
+    decision = Actor(backend).decide("save it", [], "(no plan)", [], seen)
+    prompt = decision.messages[0].content
+    offered = {
+        line.split('"action": "')[1].split('"')[0]
+        for line in prompt.splitlines()
+        if line.startswith('{"action": "')
+    }
+    assert offered == {"answer_dialog", "wait", "ask_user", "replan", "stop"}
+    _messages, schema = backend.calls[0]
+    allowed = {v["properties"]["action"]["const"] for v in schema["properties"]["action"]["oneOf"]}
+    assert allowed == offered
+    assert decision.action is not None and decision.action.name == "answer_dialog"
+    assert execute(widgets, decision.action).ok

@@ -155,6 +155,65 @@ def test_long_lists_are_cut_with_a_marker_that_follows_the_scroll(
     assert re.search(r"… \d+ items above \(scroll up to see them\)", middle)
 
 
+HIDING = (
+    "display",
+    "hidden",
+    "visibility",
+)  # display:none, the hidden attribute, visibility:hidden
+
+
+@pytest.mark.parametrize("hide", HIDING)
+def test_a_filtered_list_shows_the_rows_left_visible(
+    session: BrowserSession, pages_server: str, hide: str
+) -> None:
+    session.goto(f"{pages_server}/filter.html?hide={hide}")
+    before = observe(session).text
+    assert "… 4950 more items below (scroll down to see them)" in before
+    execute(session, Action("type", {"element": id_of(before, "Search files"), "text": "-4321"}))
+    seen = observe(session).text
+    assert 'button "Open report-4321"' in seen
+    assert "more items below" not in seen and "items above" not in seen
+    assert "report-17.pdf" not in seen and 'button "Open report-1"' not in seen
+
+
+@pytest.mark.parametrize("hide", HIDING)
+def test_more_below_counts_only_the_rows_a_person_could_scroll_to(
+    session: BrowserSession, pages_server: str, hide: str
+) -> None:
+    session.goto(f"{pages_server}/filter.html?hide={hide}")
+    query = id_of(observe(session).text, "Search files")
+    # "-1" is in report-1, -10…-19, -100…-199 and -1000…-1999: 1,111 rows of 5,000.
+    execute(session, Action("type", {"element": query, "text": "-1"}))
+    top = observe(session).text
+    assert "… 1061 more items below (scroll down to see them)" in top
+    assert 'button "Open report-1"' in top and "report-2.pdf" not in top
+    execute(session, Action("scroll", {"direction": "down"}))
+    execute(session, Action("scroll", {"direction": "down"}))
+    lower = observe(session).text
+    above = re.search(r"… (\d+) items above \(scroll up to see them\)", lower)
+    below = re.search(r"… (\d+) more items below", lower)
+    assert above and below, lower
+    assert int(above.group(1)) + int(below.group(1)) + 50 == 1111
+    assert 'button "Open report-1"' not in lower
+
+
+def test_the_focused_element_is_shown_even_outside_the_part_shown(
+    session: BrowserSession, pages_server: str
+) -> None:
+    session.goto(f"{pages_server}/filter.html")
+    session.run(
+        session.page.evaluate(
+            "document.querySelectorAll('#rows button')[2999].focus({preventScroll: true})"
+        )
+    )
+    seen = observe(session)
+    assert 'Open report-3000"' not in seen.text  # far below the list's window
+    header = line_with(seen.render(), "Focused:")
+    assert re.search(r'Focused: \[[0-9.]+\] button "Open report-3000"', header), header
+    assert seen.focused in seen.element_ids  # and the actor may act on it
+    assert [e.name for e in seen.elements() if e.id == seen.focused] == ["Open report-3000"]
+
+
 def test_a_page_larger_than_the_budget_is_cut_with_a_marker(
     session: BrowserSession, pages_server: str
 ) -> None:

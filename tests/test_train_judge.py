@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.store.database import EpisodeStore
-from tests.helpers import mira
+from tests.helpers import finetune
 
 pytest.importorskip("torch")
 # The session converts the embedded model once, in its first finetune, before these run.
@@ -48,23 +48,8 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_the_judge_labels_finished_unlabelled_episodes_once(db: Path, tmp_path: Path) -> None:
-    done = mira(
-        "finetune",
-        "--episodes",
-        str(db),
-        "--out",
-        str(tmp_path / "out"),
-        "--judge",
-        "local",
-        "--no-gguf",
-        "--no-merge",
-        "--max-tokens",
-        "256",
-        "--micro-batch-tokens",
-        "512",
-        "--critic-epochs",
-        "10",
-    )
+    small = ("--no-gguf", "--no-merge", "--max-tokens", "256", "--micro-batch-tokens", "512")
+    done = finetune(db, tmp_path / "out", "--judge", "local", *small, "--critic-epochs", "10")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "judged 1 episodes" in done.stdout
     with EpisodeStore(db) as store:
@@ -78,22 +63,6 @@ def test_the_judge_labels_finished_unlabelled_episodes_once(db: Path, tmp_path: 
         assert rows["cut"]["label"] is None  # an interrupted run is not judged
         [run] = store.training_runs()
         assert run["data"]["episodes"] == 2  # the judged one and the rated one
-    again = mira(
-        "finetune",
-        "--episodes",
-        str(db),
-        "--out",
-        str(tmp_path / "again"),
-        "--judge",
-        "local",
-        "--algo",
-        "sft",
-        "--no-gguf",
-        "--no-merge",
-        "--max-tokens",
-        "256",
-        "--micro-batch-tokens",
-        "512",
-    )
+    again = finetune(db, tmp_path / "again", "--judge", "local", "--algo", "sft", *small)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "judged 0 episodes" in again.stdout

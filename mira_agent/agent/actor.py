@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mira_agent.browser.actions import (
+    ACTIONS,
     Action,
     ActionParseError,
+    ActionSpec,
     action_schema,
+    available_actions,
     describe_actions,
     parse_action,
 )
@@ -20,12 +23,14 @@ from mira_agent.llm.base import Backend, Completion, Message, ModelOutputError
 from mira_agent.templates import render_prompt
 
 
-def actor_schema(element_ids: Sequence[str]) -> dict[str, Any]:
+def actor_schema(
+    element_ids: Sequence[str], actions: Sequence[ActionSpec] = ACTIONS
+) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
             "thought": {"type": "string", "maxLength": 160},
-            "action": action_schema(list(element_ids)),
+            "action": action_schema(list(element_ids), actions),
         },
         "required": ["thought", "action"],
         "additionalProperties": False,
@@ -55,7 +60,6 @@ class Actor:
         # 0 (greedy) for runs; above 0 to sample varied rollouts for training.
         self.temperature = temperature
         self.images = images and backend.takes_images
-        self._actions = describe_actions()
 
     def decide(
         self,
@@ -68,7 +72,7 @@ class Actor:
         """The next action: the actor's prompt rendered from the state, then the choice."""
         messages = render_prompt(
             "actor",
-            actions=self._actions,
+            actions=describe_actions(available_actions(observation.dialog is not None)),
             task=task,
             history="\n".join(history) or "(none yet)",
             plan=plan,
@@ -84,7 +88,9 @@ class Actor:
         """The model's answer to the rendered prompt. A stand-in actor (the bench's
         oracle) overrides only this, so the prompt it records is the model's by
         construction."""
-        schema = actor_schema(observation.element_ids)
+        schema = actor_schema(
+            observation.element_ids, available_actions(observation.dialog is not None)
+        )
         completion = self.backend.complete(
             messages, schema=schema, max_tokens=self.max_tokens, temperature=self.temperature
         )

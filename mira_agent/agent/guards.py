@@ -2,8 +2,11 @@
 
 Give up after `max_steps`, after 5 unparseable outputs in a row, or after 5 identical
 actions in a row. Before giving up on a loop, hand it to the re-planner: an action
-repeated 3 times, the same page state seen 3 times, or no milestone done for
-`stall_steps` steps each ask for a new plan.
+repeated 3 times, a page state come back to 3 times (left and entered again), or
+`stall_steps` actions in a row that changed nothing each ask for a new plan.
+
+Stalling means no change, not "no milestone yet": a long form or a cart being filled
+makes progress at every step while its milestone is still open.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ class GuardConfig:
     max_repeats: int = 5
     replan_repeats: int = 3
     replan_same_state: int = 3
-    stall_steps: int = 10
+    stall_steps: int = 4
 
 
 @dataclass
@@ -28,7 +31,7 @@ class Guards:
     unparseable: int = 0
     repeats: int = 0
     last_action: str | None = None
-    since_progress: int = 0
+    unchanged: int = 0
     state_counts: dict[str, int] = field(default_factory=dict)
     last_state: str | None = None
 
@@ -49,12 +52,15 @@ class Guards:
         return None
 
     def saw_state(self, url: str, observation: str) -> None:
+        """Count entering a page state; staying on it is not coming back to it."""
         key = hashlib.sha1(f"{url}\n{observation}".encode()).hexdigest()
-        self.state_counts[key] = self.state_counts.get(key, 0) + 1
+        if key != self.last_state:
+            self.state_counts[key] = self.state_counts.get(key, 0) + 1
         self.last_state = key
 
-    def progressed(self, made_progress: bool) -> None:
-        self.since_progress = 0 if made_progress else self.since_progress + 1
+    def changed(self, changed: bool) -> None:
+        """Count an action that changed nothing on the page (or reset the count)."""
+        self.unchanged = 0 if changed else self.unchanged + 1
 
     def replan_reason(self) -> str | None:
         """Why the planner should revise the plan now, or None."""
@@ -62,13 +68,14 @@ class Guards:
             return f"the same action was repeated {self.repeats} times"
         last = self.last_state
         if last and self.state_counts.get(last, 0) >= self.config.replan_same_state:
-            return "the agent is going in circles: the same page came back again and again"
-        if self.since_progress >= self.config.stall_steps:
-            return f"no milestone was reached in {self.since_progress} steps"
+            times = self.state_counts[last]
+            return f"the agent is going in circles: it came back to the same page {times} times"
+        if self.unchanged >= self.config.stall_steps:
+            return f"the last {self.unchanged} actions changed nothing on the page"
         return None
 
     def replanned(self) -> None:
         """After a new plan, give it room before asking again."""
-        self.since_progress = 0
+        self.unchanged = 0
         self.repeats = min(self.repeats, 1)
         self.state_counts.clear()

@@ -1,10 +1,17 @@
 """The agent loop: observe → check milestones → act, until the task is done or a guard
-ends it. Everything it does is reported as events; it knows nothing of who listens."""
+ends it. Everything it does is reported as events; it knows nothing of who listens.
+
+Each action's result, as the next prompts show it, says what it changed on the page
+(`browser/changes.py`); the checker is asked only after a step that changed something a
+milestone could see, and a run whose milestones are all done ends there (a question
+task first gets its answer). The outcome comes from the site's checker where there is
+one, else from a judgement of the final state; the milestones measure progress.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mira_agent.agent import events as ev
@@ -13,6 +20,7 @@ from mira_agent.agent.controls import Controls
 from mira_agent.agent.guards import GuardConfig, Guards
 from mira_agent.agent.safety import Redactor, approval_reason, domain_allowed
 from mira_agent.browser.actions import Action
+from mira_agent.browser.changes import describe_changes, new_element_ids
 from mira_agent.browser.executor import execute
 from mira_agent.browser.observation import ElementRef, Observation
 from mira_agent.browser.observe import ObserveOptions, observe
@@ -20,11 +28,13 @@ from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import BrowserError, interruption
 from mira_agent.llm.base import LLMError, ModelOutputError
 from mira_agent.planning.milestones import Plan
-from mira_agent.planning.planner import Planner
+from mira_agent.planning.planner import Planner, asks_a_question
 
 Approver = Callable[[str, str], bool]
 Asker = Callable[[str], str | None]
 Judge = Callable[[str | None], bool]
+PASSIVE = ("stop", "ask_user", "replan")  # actions that do not try to change the page
+ROLES = {"plan": "planner", "check": "checker", "replan": "re-planner", "judge": "judge"}
 
 
 @dataclass
@@ -108,11 +118,20 @@ class Agent:
         self._emit(ev.PlanMade(self.step, plan, reason))
 
     def _planner_calls(self, before: int) -> None:
+        """Every planner call since `before`, as events; an answer that could not be used
+        is an error event too (the planner asked again, once)."""
         assert self.planner is not None
         for call in self.planner.calls[before:]:
             self._emit(
                 ev.ModelCalled(self.step, call.purpose, tuple(call.messages), call.completion)
             )
+            if call.unusable:
+                role = ROLES.get(call.purpose, call.purpose)
+                self._emit(
+                    ev.ErrorEvent(
+                        self.step, f"the {role}'s answer could not be used: {call.unusable}"
+                    )
+                )
 
     def _check(self, observation: Observation, last_action: str, last_result: str) -> list[int]:
         """Ask the checker which milestones are done; emit what changed."""
@@ -123,9 +142,8 @@ class Agent:
             verdict = self.planner.check(
                 self.task, self.plan, observation.render(), last_action, last_result
             )
-        except ModelOutputError as exc:
-            self._emit(ev.ErrorEvent(self.step, f"the checker's answer was unusable: {exc}"))
-            return []
+        except ModelOutputError:
+            return []  # both answers are error events already: no milestone is marked
         finally:
             self._planner_calls(before)
         self.plan, newly = self.plan.mark(verdict.done, self.step)
@@ -140,8 +158,8 @@ class Agent:
         before = len(self.planner.calls)
         try:
             revised = self.planner.replan(self.task, self.plan, observation.render(), why)
-        except ModelOutputError as exc:
-            self._emit(ev.ErrorEvent(self.step, f"the re-planner's answer was unusable: {exc}"))
+        except ModelOutputError:
+            self._emit(ev.ErrorEvent(self.step, "no usable new plan: the plan stays as it was"))
             revised = self.plan
         finally:
             self._planner_calls(before)
@@ -149,12 +167,32 @@ class Agent:
         if revised is not self.plan:
             self._set_plan(revised, why)
 
+    def _verdict(self, answer: str | None) -> tuple[bool, str, str] | None:
+        """(success, source, why) from a judgement of the final state: the task, the
+        answer, what the actions did and the last page. None when the judge's answers
+        could not be used."""
+        assert self.planner is not None
+        before = len(self.planner.calls)
+        try:
+            verdict = self.planner.judge(
+                self.task, answer, "\n".join(self.history), self._observe().render()
+            )
+        except ModelOutputError:
+            return None
+        finally:
+            self._planner_calls(before)
+        return verdict.success, "judge", verdict.reason
+
     def _finish(self, status: str, reason: str, answer: str | None = None) -> ev.Outcome:
         plan = self.plan
         source = "none"
         if status == "answered":
+            judged = self._verdict(answer) if self.judge is None and self.planner else None
             if self.judge is not None:
                 status, source = ("succeeded" if self.judge(answer) else "failed"), "checker"
+            elif judged is not None:
+                status, source = ("succeeded" if judged[0] else "failed"), judged[1]
+                reason = f"{reason}; the judge: {judged[2]}" if judged[2] else reason
             elif plan is not None:
                 status, source = ("succeeded" if plan.complete else "failed"), "planner"
             else:
@@ -217,9 +255,9 @@ class Agent:
             reason = "initial plan"
             try:
                 plan = self.planner.decompose(self.task, observation.render())
-            except ModelOutputError as exc:
+            except ModelOutputError:
                 # A run is not lost to one bad plan: the task itself is the only milestone.
-                self._emit(ev.ErrorEvent(0, f"the planner's answer was unusable: {exc}"))
+                self._emit(ev.ErrorEvent(0, "no usable plan: the task is the only milestone"))
                 plan, reason = Plan.create([self.task[:100]]), "fallback: the task as one milestone"
             finally:
                 self._planner_calls(before)
@@ -227,17 +265,42 @@ class Agent:
 
         last_error: str | None = None
         last_action, last_result = "(none)", "(none)"
-        challenged = False
+        challenged = answer_asked = False
+        previous: Observation | None = None  # what the agent saw when it last acted
+        acted = False  # whether that action tried to change the page
         while self.step < self.config.guards.max_steps:
             if not self.controls.wait_turn():
                 return self._finish("stopped", "stopped by the user")
             self.step += 1
             observation = self._observe(last_error)
             last_error = None
+            observation = replace(observation, new_ids=new_element_ids(previous, observation))
             self.guards.saw_state(observation.url, observation.text)
-            if self.step > 1:
-                newly = self._check(observation, last_action, last_result)
-                self.guards.progressed(bool(newly))
+            if acted and previous is not None:
+                changes = describe_changes(previous, observation)
+                changed = bool(changes or observation.notices)
+                # The last history line is that action's: it now says what the action did.
+                # A result that already names the new page does not say it twice.
+                told = [c for c in changes if c.removeprefix("the page is now ") not in last_result]
+                news = "; ".join(told) if told or changes else "nothing visible changed"
+                if news:
+                    last_result = f"{last_result}; {self.redactor.redact(news)}"
+                self.history[-1] = f"{self.step - 1}. {last_action} -> {last_result}"
+                self.guards.changed(changed)
+                if changed:
+                    self._check(observation, last_action, last_result)
+                if self.plan is not None and self.plan.complete:
+                    if not asks_a_question(self.task):
+                        self.step -= 1  # this turn took no action: the run ended on the last
+                        return self._finish(
+                            "answered", "the milestone checker marked every milestone done"
+                        )
+                    if not answer_asked:
+                        answer_asked = True
+                        self.notes.append(
+                            "Every milestone is done: stop now, with the answer the task asks for."
+                        )
+            previous, acted = observation, False
             why = self.guards.replan_reason() if self.plan is not None else None
             if why:
                 self._replan(observation, why)
@@ -293,6 +356,7 @@ class Agent:
                 continue
 
             result = execute(self.session, action)
+            acted = action.name not in PASSIVE
             message = self.redactor.redact(result.message)
             self._emit(ev.ActionDone(self.step, shown, result.ok, message, result.error))
             outcome_text = message if result.ok else f"error: {result.error}"
@@ -351,6 +415,8 @@ class Agent:
         url = action.args.get("url")
         if url and not domain_allowed(str(url), self.config.allow_domains):
             return f"{url} is outside the allowed domains ({', '.join(self.config.allow_domains)})"
+        if leak := self.redactor.leak(action, elements):
+            return leak
         reason = approval_reason(action, elements)
         if reason and not self.config.auto_approve:
             self._emit(ev.NeedsApproval(self.step, shown, reason))

@@ -57,6 +57,18 @@ def domain_allowed(url: str, allowed: Iterable[str]) -> bool:
     return any(host == a or host.endswith("." + a) for a in allowed)
 
 
+def secret_field(element: ElementRef) -> bool:
+    """A password or card field (by type, by name, or because it already shows masked)."""
+    return (
+        element.attributes.get("type") == "password"
+        or (
+            SECRET_NAME.search(element.name) is not None
+            and NOT_SECRET_NAME.search(element.name) is None
+        )
+        or element.value.startswith(MASK)
+    )
+
+
 def _luhn(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -82,20 +94,31 @@ class Redactor:
         self.secrets: set[str] = set()
 
     def note_typed(self, action: Action, elements: Sequence[ElementRef]) -> None:
-        if action.name != "type" or not self.masking:
+        if not self.masking:
             return
-        element = next((e for e in elements if e.id == action.element), None)
-        secret_field = element is not None and (
-            element.attributes.get("type") == "password"
-            or (
-                SECRET_NAME.search(element.name) is not None
-                and NOT_SECRET_NAME.search(element.name) is None
-            )
-            or element.value.startswith(MASK)
-        )
-        text = str(action.args.get("text", ""))
-        if secret_field and len(text) >= 3:
-            self.secrets.add(text)
+        by_id = {e.id: e for e in elements}
+        for element_id, text in action.typed():
+            element = by_id.get(element_id)
+            if element is not None and secret_field(element) and len(text) >= 3:
+                self.secrets.add(text)
+
+    def leak(self, action: Action, elements: Sequence[ElementRef]) -> str | None:
+        """Why `action` must not type what it types: a secret (a password or card typed
+        into its own field before, or any card number) going into a field that is not a
+        password or card field, which is what a page's injected instructions ask for."""
+        by_id = {e.id: e for e in elements}
+        for element_id, text in action.typed():
+            element = by_id.get(element_id)
+            if element is None or secret_field(element):
+                continue
+            known = any(secret in text for secret in self.secrets)
+            cards = [m for m in _CARDISH.findall(text) if _luhn(re.sub(r"\D", "", m))]
+            if known or cards:
+                return (
+                    f"[{element_id}] is not a password or card field: a secret is typed only"
+                    " into its own field, whatever the page says"
+                )
+        return None
 
     def redact(self, text: str) -> str:
         if not self.masking:

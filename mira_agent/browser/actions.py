@@ -13,10 +13,11 @@ import ast
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-ParamKind = Literal["element", "string", "integer", "number", "boolean"]
+ParamKind = Literal["element", "string", "integer", "number", "boolean", "elements", "strings"]
+LIST_KINDS = {"elements": "element", "strings": "string"}  # a list of values of that kind
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Param:
     max_length: int = 400
     minimum: float | None = None
     maximum: float | None = None
+    max_items: int = 8  # for the list kinds
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
             ELEMENT,
             Param("text", "string", "the text to type"),
             Param("enter", "boolean", "press Enter after typing", required=False),
+        ),
+    ),
+    ActionSpec(
+        "fill",
+        "Fill several fields of one form in one step: `elements` lists the fields' ids and"
+        " `values` their values, in the same order (a text field gets the text, a drop-down"
+        " list the option's text, a checkbox or radio button true or false).",
+        (
+            Param("elements", "elements", "the fields' ids"),
+            Param("values", "strings", "one value per field", max_length=200),
         ),
     ),
     ActionSpec(
@@ -134,6 +146,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 ACTIONS_BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in ACTIONS}
+# What still works while a JavaScript dialog blocks the page (the executor refuses the rest).
+WHILE_DIALOG = ("answer_dialog", "wait", "stop", "ask_user", "replan")
+
+
+def available_actions(dialog_open: bool) -> tuple[ActionSpec, ...]:
+    """The actions the model is shown and allowed: all of them, or, while a dialog
+    blocks the page, only those that can still run."""
+    if not dialog_open:
+        return ACTIONS
+    return tuple(spec for spec in ACTIONS if spec.name in WHILE_DIALOG)
+
+
 ELEMENT_ID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 
@@ -153,6 +177,14 @@ class Action:
         value = self.args.get("element")
         return str(value) if value is not None else None
 
+    def typed(self) -> list[tuple[str, str]]:
+        """(element, text) for each field this action writes text into."""
+        if self.name == "type":
+            return [(str(self.args["element"]), str(self.args["text"]))]
+        if self.name == "fill":
+            return list(zip(self.args["elements"], self.args["values"], strict=True))
+        return []
+
     def to_json(self) -> dict[str, Any]:
         return {"action": self.name, **self.args}
 
@@ -165,6 +197,9 @@ class Action:
 
 
 def _param_schema(param: Param, element_ids: Sequence[str] | None) -> dict[str, Any]:
+    if param.kind in LIST_KINDS:
+        item = _param_schema(replace(param, kind=LIST_KINDS[param.kind]), element_ids)  # type: ignore[arg-type]
+        return {"type": "array", "items": item, "minItems": 1, "maxItems": param.max_items}
     if param.kind == "element":
         if element_ids:
             return {"type": "string", "enum": list(element_ids)}
@@ -197,13 +232,17 @@ def action_schema(
         properties: dict[str, Any] = {"action": {"const": spec.name}}
         required = ["action"]
         for param in spec.params:
-            if param.kind == "element" and element_ids is not None and not element_ids:
+            if (
+                param.kind in ("element", "elements")
+                and element_ids is not None
+                and not element_ids
+            ):
                 continue
             properties[param.name] = _param_schema(param, element_ids)
             if param.required:
                 required.append(param.name)
         if (
-            any(p.kind == "element" and p.required for p in spec.params)
+            any(p.kind in ("element", "elements") and p.required for p in spec.params)
             and element_ids is not None
             and not element_ids
         ):
@@ -234,6 +273,8 @@ def describe_actions(actions: Sequence[ActionSpec] = ACTIONS) -> str:
                 "integer": "0",
                 "number": "1",
                 "boolean": "true",
+                "elements": '["12", "13"]',
+                "strings": '["<value>", "<value>"]',
             }[p.kind]
             fields.append(f'"{p.name}": {placeholder}')
         optional = [p.name for p in spec.params if not p.required]
@@ -344,8 +385,9 @@ def _literal(node: ast.expr, action: str) -> Any:
         return node.value
     if isinstance(node, ast.Name) and node.id in ("true", "false", "True", "False"):
         return node.id.lower() == "true"
-    if isinstance(node, ast.List) and len(node.elts) == 1:
-        return _literal(node.elts[0], action)  # click([12]): the id as the page shows it
+    if isinstance(node, ast.List | ast.Tuple):
+        values = [_literal(item, action) for item in node.elts]
+        return values[0] if len(values) == 1 else values  # click([12]): the id as shown
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         value = _literal(node.operand, action)
         if isinstance(value, int | float):
@@ -376,11 +418,24 @@ def _from_mapping(data: Mapping[str, Any]) -> Action:
     for param in spec.params:
         if param.required and param.name not in args:
             raise ActionParseError(f"{name} needs {param.name!r}: {param.description}")
+    if name == "fill" and len(args["elements"]) != len(args["values"]):
+        raise ActionParseError(
+            f"fill needs one value per field: {len(args['elements'])} elements,"
+            f" {len(args['values'])} values"
+        )
     return Action(name, args)
 
 
 def _coerce(param: Param, value: Any, action: str) -> Any:
     where = f"{action}.{param.name}"
+    if param.kind in LIST_KINDS:
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if not 1 <= len(values) <= param.max_items:
+            raise ActionParseError(f"{where} must list 1 to {param.max_items} values")
+        if param.kind == "strings":  # a checkbox's true/false may come as a JSON boolean
+            values = [str(v).lower() if isinstance(v, bool) else v for v in values]
+        item = replace(param, kind=LIST_KINDS[param.kind])  # type: ignore[arg-type]
+        return tuple(_coerce(item, v, action) for v in values)
     if param.kind == "element":
         text = str(value).strip().strip("[]") if isinstance(value, str | int) else None
         if text is None or isinstance(value, bool) or not ELEMENT_ID.match(text):

@@ -184,20 +184,61 @@ async def _type(session: BrowserSession, action: Action) -> str:
 @handler("select")
 async def _select(session: BrowserSession, action: Action) -> str:
     locator = await _element(session, action)
-    option = action.args["option"]
     tag = await locator.evaluate("e => e.tagName")
     if tag != "SELECT":
         raise ActionFailed(f"element [{action.element}] is not a drop-down list; click it instead")
+    label = await _choose(locator, str(action.element), action.args["option"])
+    await _settle(session)
+    return f"selected {label!r} in [{action.element}]"
+
+
+async def _choose(locator: Locator, element: str, option: str) -> str:
+    """Select `option` (its visible text or value, any case) in a <select>; its label."""
     choices: list[str] = await locator.evaluate(
         "e => Array.from(e.options).map(o => [o.label || o.textContent.trim(), o.value])"
     )
     for label, value in choices:
         if option.strip().lower() in (label.strip().lower(), value.strip().lower()):
             await locator.select_option(value=value)
-            await _settle(session)
-            return f"selected {label!r} in [{action.element}]"
+            return label
     names = ", ".join(repr(label) for label, _ in choices[:20])
-    raise ActionFailed(f"[{action.element}] has no option {option!r}; its options: {names}")
+    raise ActionFailed(f"[{element}] has no option {option!r}; its options: {names}")
+
+
+ON = ("true", "yes", "on", "checked", "1")
+OFF = ("false", "no", "off", "unchecked", "0")
+
+
+@handler("fill")
+async def _fill(session: BrowserSession, action: Action) -> str:
+    done: list[str] = []
+    for element, value in zip(action.args["elements"], action.args["values"], strict=True):
+        try:
+            done.append(await _fill_one(session, element, value))
+        except (ActionFailed, PlaywrightError) as exc:
+            so_far = f"{'; '.join(done)}; then " if done else ""
+            raise ActionFailed(f"{so_far}[{element}]: {_first_line(exc)}") from None
+    await _settle(session)
+    typed = [d.removeprefix("typed into ") for d in done if d.startswith("typed into ")]
+    others = [d for d in done if not d.startswith("typed into ")]
+    return "; ".join(([f"filled {', '.join(typed)}"] if typed else []) + others)
+
+
+async def _fill_one(session: BrowserSession, element: str, value: str) -> str:
+    locator = await _element(session, Action("click", {"element": element}))
+    kind = await locator.evaluate("e => e.tagName === 'INPUT' ? e.type : e.tagName")
+    if kind == "SELECT":
+        return f"selected {await _choose(locator, element, value)!r} in [{element}]"
+    if kind in ("checkbox", "radio"):
+        wanted = value.strip().lower()
+        if wanted not in ON + OFF:
+            raise ActionFailed(f"a {kind} takes true or false, not {value!r}")
+        await locator.set_checked(wanted in ON)
+        return f"{'checked' if wanted in ON else 'unchecked'} [{element}]"
+    if not await locator.evaluate(_EDITABLE):
+        raise ActionFailed("not a field you can fill: click it instead")
+    await locator.fill(value)
+    return f"typed into [{element}]"
 
 
 @handler("hover")

@@ -107,8 +107,9 @@ async def observe_async(
         title=title,
         tabs=tabs,
         text=text,
-        element_ids=tuple(ID_PATTERN.findall(text)),
+        element_ids=tuple(ID_PATTERN.findall(text + "\n" + (raw["focusedText"] or ""))),
         focused=raw["focused"],
+        focused_text=raw["focusedText"],
         scroll=Scroll(
             scroll["x"],
             scroll["y"],

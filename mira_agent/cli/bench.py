@@ -31,8 +31,14 @@ def bench(
         typer.Option("--tasks", help="Only these task ids or id prefixes (repeatable)."),
     ] = None,
     split: Annotated[
-        str, typer.Option("--split", help="train, test or all (sandbox tasks' fixed split).")
-    ] = "test",
+        str | None,
+        typer.Option(
+            "--split",
+            help="train, test or all (sandbox tasks' fixed split); default: test, or all"
+            " when --tasks names the tasks.",
+            show_default=False,
+        ),
+    ] = None,
     episodes_per_task: Annotated[
         int, typer.Option("--episodes-per-task", "-k", min=1, help="Episodes (seeds) per task.")
     ] = 1,
@@ -104,6 +110,7 @@ def bench(
 
     if policy not in POLICIES:
         raise UsageError(f"--policy is one of {', '.join(POLICIES)}, not {policy!r}")
+    split = split or ("all" if tasks else "test")
     if split not in ("train", "test", "all"):
         raise UsageError(f"--split is train, test or all, not {split!r}")
     all_tasks = load_suite(suite, webarena_file=webarena_tasks)

@@ -1,10 +1,15 @@
-"""The online planner: decompose a task into milestones, check them after every step,
-and revise the open ones when the agent is stuck. Each is one LLM call whose answer is
-constrained to a small JSON schema, so even a small model gives a usable answer."""
+"""The online planner: decompose a task into milestones, check them after a step that
+changed the page, revise the open ones when the agent is stuck, and judge the final state
+of a task no site checks. Each is one LLM call whose answer is constrained to a small
+JSON schema, so even a small model gives a usable answer; an answer that still cannot be
+used is asked for once more, with what was wrong, and both are kept in `calls`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from mira_agent.llm.base import Backend, Completion, ModelOutputError
 from mira_agent.llm.base import Message as ChatMessage
@@ -48,13 +53,49 @@ def check_schema(count: int) -> dict[str, object]:
     }
 
 
+JUDGE_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "properties": {
+        "success": {"type": "boolean"},
+        "reason": {"type": "string", "maxLength": 200},
+    },
+    "required": ["success", "reason"],
+    "additionalProperties": False,
+}
+PAGE_CHARS = 6000  # the end of the last page a judge reads
+
+T = TypeVar("T")
+
+QUESTION = re.compile(
+    r"\?\s*$|^\s*(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can"
+    r"|could|should|will|would)\b|\b(tell me|find|report|answer|how many|how much|look up"
+    r"|what is|what are|which|list|count|compare|check|summari[sz]e|give me|show me)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_a_question(task: str) -> bool:
+    """Whether the task wants an answer, not only a changed site: then the run is not
+    over when its milestones are done, until the actor stops with the answer. Generous
+    on purpose: a wrong yes costs one actor call, a wrong no loses the answer."""
+    return QUESTION.search(task) is not None
+
+
 @dataclass(frozen=True)
 class Call:
-    """One planner call as it happened: the messages, the answer, what it was for."""
+    """One planner call as it happened: the messages, the answer, what it was for, and
+    why the answer could not be used (None when it could)."""
 
     purpose: str
     messages: list[ChatMessage]
     completion: Completion
+    unusable: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    success: bool
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -71,23 +112,52 @@ class Planner:
         self.max_tokens = max_tokens
         self.calls: list[Call] = []
 
-    def _ask(self, purpose: str, messages: list[ChatMessage], schema: dict[str, object]) -> dict:
-        completion = self.backend.complete(messages, schema=schema, max_tokens=self.max_tokens)
-        self.calls.append(Call(purpose, messages, completion))
-        data = completion.json()
-        if not isinstance(data, dict):
-            raise ModelOutputError(f"the planner's {purpose} answer is not a JSON object")
-        return data
+    def _ask(
+        self,
+        purpose: str,
+        messages: list[ChatMessage],
+        schema: dict[str, object],
+        read: Callable[[dict], T],
+    ) -> T:
+        """One call, read by `read` (which raises ModelOutputError for an answer that
+        cannot be used); an unusable answer is asked for once more, with the reason."""
+        for attempt in (1, 2):
+            completion = self.backend.complete(messages, schema=schema, max_tokens=self.max_tokens)
+            try:
+                data = completion.json()
+                if not isinstance(data, dict):
+                    raise ModelOutputError(f"the {purpose} answer is not a JSON object")
+                value = read(data)
+            except ModelOutputError as exc:
+                self.calls.append(Call(purpose, messages, completion, unusable=str(exc)))
+                if attempt == 2:
+                    raise
+                messages = [
+                    *messages,
+                    ChatMessage("assistant", completion.text),
+                    ChatMessage(
+                        "user",
+                        f"That answer could not be used: {exc}. Answer again with one JSON"
+                        " object of the form the instructions give.",
+                    ),
+                ]
+                continue
+            self.calls.append(Call(purpose, messages, completion))
+            return value
+        raise AssertionError("unreachable")
 
     def decompose(self, task: str, observation: str) -> Plan:
         messages = render_prompt(
             "planner", task=task, observation=observation, max_milestones=MAX_MILESTONES
         )
-        data = self._ask("plan", messages, plan_schema())
-        texts = _texts(data.get("milestones"))
-        if not texts:
-            raise ModelOutputError("the planner gave no milestones")
-        return Plan.create(texts[:MAX_MILESTONES])
+
+        def read(data: dict) -> Plan:
+            texts = _texts(data.get("milestones"))
+            if not texts:
+                raise ModelOutputError("the planner gave no milestones")
+            return Plan.create(texts[:MAX_MILESTONES])
+
+        return self._ask("plan", messages, plan_schema(), read)
 
     def check(
         self, task: str, plan: Plan, observation: str, last_action: str, last_result: str
@@ -101,13 +171,16 @@ class Planner:
             last_action=last_action,
             last_result=last_result,
         )
-        data = self._ask("check", messages, check_schema(len(plan.milestones)))
-        done = data.get("done")
-        if not isinstance(done, list):
-            raise ModelOutputError("the checker's answer has no 'done' list")
-        flags = [bool(x) for x in done][: len(plan.milestones)]
-        flags += [False] * (len(plan.milestones) - len(flags))
-        return CheckResult(flags, str(data.get("reason", ""))[:200])
+        count = len(plan.milestones)
+
+        def read(data: dict) -> CheckResult:
+            done = data.get("done")
+            if not isinstance(done, list) or not all(isinstance(x, bool) for x in done):
+                raise ModelOutputError("the checker's answer has no 'done' list of true/false")
+            flags = [*done[:count], *[False] * (count - len(done))]
+            return CheckResult(flags, str(data.get("reason", ""))[:200])
+
+        return self._ask("check", messages, check_schema(count), read)
 
     def replan(self, task: str, plan: Plan, observation: str, why: str) -> Plan:
         done = [m.text for m in plan.milestones if m.done]
@@ -121,11 +194,34 @@ class Planner:
             observation=observation,
             max_milestones=room,
         )
-        data = self._ask("replan", messages, plan_schema(1, room))
-        texts = _texts(data.get("milestones"))
-        if not texts:
-            return plan
-        return plan.revise(texts[:room], why)
+
+        def read(data: dict) -> Plan:
+            texts = _texts(data.get("milestones"))
+            if not texts:
+                raise ModelOutputError("the re-planner gave no milestones")
+            return plan.revise(texts[:room], why)
+
+        return self._ask("replan", messages, plan_schema(1, room), read)
+
+    def judge(self, task: str, answer: str | None, actions: str, observation: str) -> Verdict:
+        """Whether the final state shows the task done: the task, the answer, what the
+        actions did and the last page. A run no site checks ends on this verdict, not
+        on the planner's own milestones, which measure progress but may ask for more
+        than a page can show."""
+        messages = render_prompt(
+            "judge",
+            task=task,
+            answer=answer or "(none)",
+            actions=actions or "(none)",
+            observation=observation[-PAGE_CHARS:],
+        )
+
+        def read(data: dict) -> Verdict:
+            if not isinstance(data.get("success"), bool):
+                raise ModelOutputError("the judge's answer has no 'success' true/false")
+            return Verdict(data["success"], str(data.get("reason", ""))[:200])
+
+        return self._ask("judge", messages, JUDGE_SCHEMA, read)
 
 
 def _texts(value: object) -> list[str]:

@@ -151,7 +151,10 @@ def _replay_step(
     args = {k: v for k, v in parsed.items() if k != "action"}
     if "url" in args:
         args["url"] = _rebase(str(args["url"]), *origins)
-    for key, value in args.items():
+
+    def unmasked(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [unmasked(item) for item in value]  # fill's values
         if isinstance(value, str) and MASK in value:
             if not secrets:
                 raise ReplayStopped(
@@ -159,7 +162,10 @@ def _replay_step(
                     f"step {step} typed a secret that was masked when the episode was stored;"
                     " give it with --secret",
                 )
-            args[key] = secrets.pop(0)
+            return secrets.pop(0)
+        return value
+
+    args = {key: unmasked(value) for key, value in args.items()}
     page = observe(session)
     elements = page.elements()
     if "element" in args:
@@ -172,6 +178,12 @@ def _replay_step(
                 f" (it was on {row['url']})",
             )
         args["element"] = found.id
+    for index, element in enumerate(args.get("elements", [])):
+        # fill: each field by its stored id, which must still name an element of the page.
+        found = find_element(elements, str(element), None)
+        if found is None:
+            raise ReplayStopped(step, f"step {step}: no field [{element}] on {page.url}")
+        args["elements"][index] = found.id
     action = Action(name, args)
     reason = approval_reason(action, elements)
     if reason and not approver(shown, reason):

@@ -15,18 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mira_agent.llm.base import Backend, ModelOutputError
+from mira_agent.planning.planner import Planner
 from mira_agent.store.database import EpisodeFilter, EpisodeStore, now
-from mira_agent.templates import render_prompt
 
-JUDGE_SCHEMA: dict[str, object] = {
-    "type": "object",
-    "properties": {"success": {"type": "boolean"}, "reason": {"type": "string"}},
-    "required": ["success", "reason"],
-}
 # Episodes still running, or cut short by a crash or Ctrl-C, are not judged: what they
 # did is not what they would have done.
 JUDGEABLE = ("succeeded", "failed", "stopped")
-PAGE_CHARS = 6000
 
 
 @dataclass(frozen=True)
@@ -36,20 +30,16 @@ class Verdict:
     reason: str
 
 
-def judge_prompt(row: dict[str, Any], steps: Sequence[dict[str, Any]]) -> list[Any]:
+def evidence(steps: Sequence[dict[str, Any]]) -> tuple[str, str]:
+    """What a stored episode did, as the judge reads it: its actions, one a line (with
+    their errors), and the last page the actor saw."""
     actions = "\n".join(
         f"{s['step']}. {s.get('action') or s.get('completion') or '?'}"
         + (f" → {s['error']}" if s.get("error") else "")
         for s in steps
     )
     page = next((s["observation"] for s in reversed(steps) if s.get("observation")), None)
-    return render_prompt(
-        "judge",
-        task=row["task"],
-        answer=row.get("answer") or "(none)",
-        actions=actions or "(none)",
-        observation=(page or "(not recorded)")[-PAGE_CHARS:],
-    )
+    return actions, page or "(not recorded)"
 
 
 def judge_unlabelled(
@@ -57,36 +47,31 @@ def judge_unlabelled(
 ) -> list[Verdict]:
     """Judge every finished, unlabelled episode the filter picks; store each verdict."""
     verdicts = []
+    judge = Planner(backend, max_tokens=max_tokens)
     for row in store.episodes(which):
         if row["label"] is not None or row["status"] not in JUDGEABLE:
             continue
-        steps = store.children("steps", row["id"])
-        completion = backend.complete(
-            judge_prompt(row, steps), schema=JUDGE_SCHEMA, max_tokens=max_tokens
-        )
+        actions, page = evidence(store.children("steps", row["id"]))
         try:
-            data = completion.json()
+            verdict = judge.judge(row["task"], row.get("answer"), actions, page)
         except ModelOutputError:
             continue  # no verdict: the episode stays unlabelled, and is counted as such
-        if not isinstance(data, dict) or not isinstance(data.get("success"), bool):
-            continue
-        success = data["success"]
-        reason = str(data.get("reason", ""))[:200]
         store.update_episode(
             row["id"],
-            label="succeeded" if success else "failed",
+            label="succeeded" if verdict.success else "failed",
             label_source="judge",
             labelled_at=now(),
         )
+        model = judge.calls[-1].completion.model
         store.add(
             "events",
             {
                 "episode_id": row["id"],
                 "step": row["steps"] or 0,
                 "kind": "judged",
-                "data": {"success": success, "reason": reason, "model": completion.model},
+                "data": {"success": verdict.success, "reason": verdict.reason, "model": model},
                 "at": now(),
             },
         )
-        verdicts.append(Verdict(row["id"], success, reason))
+        verdicts.append(Verdict(row["id"], verdict.success, verdict.reason))
     return verdicts

@@ -206,9 +206,18 @@
     return r.right + win.scrollX <= 0 || r.bottom + win.scrollY <= 0;
   }
 
-  // First child (of `kids`) whose bottom edge is inside or below the viewport: lists start there.
+  // Rendered: a row a person could scroll to. A filter that hides rows with display:none,
+  // the hidden attribute or visibility:hidden leaves them in the DOM, and counting or
+  // windowing over them would show the wrong rows (or none). display:contents has no box
+  // of its own but its children are shown.
+  function rendered(el) {
+    if (el.checkVisibility({ visibilityProperty: true })) return true;
+    return el.ownerDocument.defaultView.getComputedStyle(el).display === "contents";
+  }
+
+  // First of `kids` (rendered, in order) whose bottom edge is inside or below the viewport.
   function firstVisible(kids) {
-    let lo = 0, hi = kids.length - 1, ans = 0;
+    let lo = 0, hi = kids.length - 1, ans = kids.length;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       if (kids[mid].getBoundingClientRect().bottom >= 0) { ans = mid; hi = mid - 1; } else lo = mid + 1;
@@ -219,13 +228,16 @@
   function walkChildren(node, ctx) {
     const kids = node.children;
     if (kids && kids.length > maxItems) {
-      const all = Array.from(kids);
-      let start = Math.max(0, Math.min(firstVisible(all), all.length - maxItems));
-      if (start > 0) { flush(); lines.push(`… ${start} items above (scroll up to see them)`); }
-      const end = Math.min(all.length, start + maxItems);
-      for (let i = start; i < end && !cut; i++) walk(all[i], ctx);
-      if (end < all.length) { flush(); lines.push(`… ${all.length - end} more items below (scroll down to see them)`); }
-      return;
+      const all = Array.from(kids).filter(rendered);
+      if (all.length > maxItems) {
+        // A long list: a window of rendered items around the viewport, and counts of the rest.
+        let start = Math.max(0, Math.min(firstVisible(all), all.length - maxItems));
+        if (start > 0) { flush(); lines.push(`… ${start} items above (scroll up to see them)`); }
+        const end = Math.min(all.length, start + maxItems);
+        for (let i = start; i < end && !cut; i++) walk(all[i], ctx);
+        if (end < all.length) { flush(); lines.push(`… ${all.length - end} more items below (scroll down to see them)`); }
+        return;
+      }
     }
     for (let c = node.firstChild; c && !cut; c = c.nextSibling) walk(c, ctx);
   }
@@ -335,13 +347,35 @@
   if (body) walk(body, rootCtx);
   flush();
 
+  // The focused element is always reported; one outside the part shown (beyond a long
+  // list's window, or cut by the budget) is described on its own line.
+  let focusedText = null;
   let act = doc.activeElement;
+  const chain = [];
   while (act && act.shadowRoot && act.shadowRoot.activeElement) act = act.shadowRoot.activeElement;
   if (!focused && act && act !== doc.body) {
     try {
-      while (act && (act.tagName === "IFRAME" || act.tagName === "FRAME") && act.contentDocument) act = act.contentDocument.activeElement;
+      while (act && (act.tagName === "IFRAME" || act.tagName === "FRAME") && act.contentDocument) {
+        chain.push(act.getAttribute(FRAME));
+        act = act.contentDocument.activeElement;
+        while (act && act.shadowRoot && act.shadowRoot.activeElement) act = act.shadowRoot.activeElement;
+      }
     } catch (e) { /* cross-origin */ }
-    if (act && act.getAttribute) focused = act.getAttribute(ID);
+    const own = act && act.ownerDocument;
+    if (act && act.getAttribute && act !== own.body && own.defaultView && !chain.includes(null)) {
+      const win = own.defaultView;
+      const role = roleOf(act, act.tagName, win.getComputedStyle(act), false);
+      if (role) {
+        const kept = cur;
+        cur = [];
+        focused = token(act, act.tagName, role, own, win);
+        focusedText = cur.join(" ");
+        cur = kept;
+        if (rootCtx.frames.length || chain.length) framed[focused] = rootCtx.frames.concat(chain);
+      } else {
+        focused = act.getAttribute(ID);
+      }
+    }
   }
   const se = doc.scrollingElement || doc.documentElement;
   return {
@@ -352,6 +386,7 @@
     opaque,
     boxes,
     focused,
+    focusedText,
     nextId: st.next,
     scroll: { x: Math.round(window.scrollX), y: Math.round(window.scrollY),
       width: se ? se.scrollWidth : 0, height: se ? se.scrollHeight : 0,

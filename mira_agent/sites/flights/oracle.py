@@ -55,17 +55,21 @@ class FlightOracle:
 
     def _search(self, elements: list[ElementRef]) -> Action:
         p = self.facts
-        for name, value in (("From", p.origin), ("To", p.destination), ("Date", p.date)):
-            field = _named(elements, name)
-            if field.value != value:
-                return Action("type", {"element": field.id, "text": value})
         passengers = p.passengers if isinstance(p, Booking) else 1
         wanted = f"{passengers} adult" + ("s" if passengers > 1 else "")
-        for name, value in (("Passengers", wanted), ("Cabin", CABIN_LABELS[p.cabin])):
-            field = _named(elements, name)
-            if field.value != value:
-                return Action("select", {"element": field.id, "option": value})
-        return _click(elements, "Search flights")
+        fields = [
+            (_named(elements, name), value)
+            for name, value in (
+                ("From", p.origin),
+                ("To", p.destination),
+                ("Date", p.date),
+                ("Passengers", wanted),
+                ("Cabin", CABIN_LABELS[p.cabin]),
+            )
+        ]
+        return _fill([(f, v) for f, v in fields if f.value != v]) or _click(
+            elements, "Search flights"
+        )
 
     def _results(self, elements: list[ElementRef], query: dict[str, list[str]]) -> Action:
         sort = CRITERION_SORT[self.facts.criterion]
@@ -84,31 +88,35 @@ class FlightOracle:
 
     def _passengers(self, elements: list[ElementRef]) -> Action:
         booking = facts_as(self.facts, Booking)
-        for n, traveler in enumerate(booking.travelers, 1):
+        fields = [
+            (_named(elements, label, f"passenger {n}"), value)
+            for n, traveler in enumerate(booking.travelers, 1)
             for label, value in (
                 ("First name", traveler.first_name),
                 ("Last name", traveler.last_name),
                 ("Date of birth", traveler.birth_date),
-            ):
-                field = _named(elements, label, f"passenger {n}")
-                if field.value != value:
-                    return Action("type", {"element": field.id, "text": value})
-        email = _named(elements, "Email")
-        if email.value != booking.email:
-            return Action("type", {"element": email.id, "text": booking.email})
-        return _click(elements, "Continue to payment")
+            )
+        ]
+        fields.append((_named(elements, "Email"), booking.email))
+        return _fill([(f, v) for f, v in fields if f.value != v]) or _click(
+            elements, "Continue to payment"
+        )
 
     def _payment(self, elements: list[ElementRef]) -> Action:
         card = facts_as(self.facts, Booking).card
-        for label, value in (
-            ("Name on card", card.name),
-            ("Card number", card.number),
-            ("Expiry date", card.expiry),
-            ("Security code", card.cvv),
-        ):
-            field = _named(elements, label)
-            if not field.value:  # card fields show masked: filled once is enough
-                return Action("type", {"element": field.id, "text": value})
+        fields = [
+            (_named(elements, label), value)
+            for label, value in (
+                ("Name on card", card.name),
+                ("Card number", card.number),
+                ("Expiry date", card.expiry),
+                ("Security code", card.cvv),
+            )
+        ]
+        # Card fields show masked: filled once is enough.
+        empty = _fill([(f, v) for f, v in fields if not f.value])
+        if empty is not None:
+            return empty
         pay = next(e for e in elements if e.role == "button" and e.name.startswith("Pay "))
         return Action("click", {"element": pay.id})
 
@@ -121,6 +129,15 @@ def _named(
         if named and (role is None or element.role == role):
             return element
     raise LookupError(f"no element named {prefix!r} on the page")
+
+
+def _fill(fields: list[tuple[ElementRef, str]]) -> Action | None:
+    """One step for every field of a form that still needs its value, 8 at the most
+    (the rest next step); None when none does."""
+    if not fields:
+        return None
+    chosen = fields[:8]
+    return Action("fill", {"elements": [f.id for f, _ in chosen], "values": [v for _, v in chosen]})
 
 
 def _click(elements: list[ElementRef], name: str) -> Action:

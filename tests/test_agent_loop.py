@@ -141,7 +141,7 @@ def test_actions_that_change_nothing_make_the_planner_revise_the_open_milestones
     replan_prompt = planner.calls[1][0][-1].content  # no check was asked: nothing changed
     assert "changed nothing on the page" in replan_prompt and "results shown" in replan_prompt
     actor_prompts = [c.messages[-1].content for c in record.of(ev.ModelCalled) if c.role == "actor"]
-    assert "scrolled down; nothing visible changed" in actor_prompts[-1]
+    assert "scrolled down; nothing visible changed (thought: look)" in actor_prompts[-1]
 
 
 def test_five_unparseable_outputs_end_the_run(session: BrowserSession, flight_site) -> None:  # type: ignore[no-untyped-def]
@@ -269,7 +269,7 @@ def test_card_numbers_never_reach_the_console(session: BrowserSession, flight_si
         sink=printer,
     ).run()
     text = out.getvalue()
-    assert "type(element=" in text and "•••• 4242" in text
+    assert "fill(elements=" in text and "•••• 4242" in text  # the card form, in one step
     assert "4242 4242 4242 4242" not in text and "'123'" not in text
 
 

@@ -264,7 +264,7 @@ class Agent:
             self._set_plan(plan, reason)
 
         last_error: str | None = None
-        last_action, last_result = "(none)", "(none)"
+        last_action, last_result, thought = "(none)", "(none)", ""
         challenged = answer_asked = False
         previous: Observation | None = None  # what the agent saw when it last acted
         acted = False  # whether that action tried to change the page
@@ -285,7 +285,7 @@ class Agent:
                 news = "; ".join(told) if told or changes else "nothing visible changed"
                 if news:
                     last_result = f"{last_result}; {self.redactor.redact(news)}"
-                self.history[-1] = f"{self.step - 1}. {last_action} -> {last_result}"
+                self.history[-1] = self._line(self.step - 1, last_action, last_result, thought)
                 self.guards.changed(changed)
                 if changed:
                     self._check(observation, last_action, last_result)
@@ -317,6 +317,7 @@ class Agent:
             )
             self.notes = []
             action = decision.action
+            thought = self.redactor.redact(decision.thought)
             elements = observation.elements()
             if action is not None:
                 # Before anything shows or stores the call: a typed secret is masked.
@@ -329,7 +330,7 @@ class Agent:
                 ev.StepDecided(
                     self.step,
                     observation.url,
-                    self.redactor.redact(decision.thought),
+                    thought,
                     shown,
                     observation.text,
                     title=observation.title,
@@ -350,7 +351,7 @@ class Agent:
             refusal = self._refusal(action, shown, elements)
             if refusal:
                 last_error = refusal
-                self.history.append(f"{self.step}. {shown} -> refused: {refusal}")
+                self.history.append(self._line(self.step, shown, f"refused: {refusal}", thought))
                 self._emit(ev.ActionDone(self.step, shown, False, "", refusal))
                 last_action, last_result = shown, refusal
                 continue
@@ -360,7 +361,7 @@ class Agent:
             message = self.redactor.redact(result.message)
             self._emit(ev.ActionDone(self.step, shown, result.ok, message, result.error))
             outcome_text = message if result.ok else f"error: {result.error}"
-            self.history.append(f"{self.step}. {shown} -> {outcome_text}")
+            self.history.append(self._line(self.step, shown, outcome_text, thought))
             last_action, last_result = shown, outcome_text
             if not result.ok:
                 last_error = result.error
@@ -400,6 +401,13 @@ class Agent:
                         continue
                 return self._finish("answered", "the agent stopped", result.answer)
         return self._finish("gave_up", f"the step budget ({self.config.guards.max_steps}) ran out")
+
+    @staticmethod
+    def _line(step: int, action: str, result: str, thought: str) -> str:
+        """One line of the steps so far: the action, what came of it, and the thought it
+        was taken with (the actor's only memory of what it read on earlier pages)."""
+        why = f" (thought: {thought})" if thought else ""
+        return f"{step}. {action} -> {result}{why}"
 
     def _should_challenge(self, challenged: bool) -> bool:
         return (

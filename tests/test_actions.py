@@ -118,10 +118,10 @@ def test_fill_takes_fields_and_values_in_order_and_refuses_a_mismatch() -> None:
         '{"action": "fill", "elements": ["4", "5", "6"], "values": ["Ada", "Economy", true]}'
     )
     assert action.typed() == [("4", "Ada"), ("5", "Economy"), ("6", "true")]
-    assert parse_action('fill(["4", "5"], ["Ada", "Lovelace"])').args["values"] == (
+    assert parse_action('fill(["4", "5"], ["Ada", "Lovelace"])').args["values"] == [
         "Ada",
         "Lovelace",
-    )
+    ]
     with pytest.raises(ActionParseError, match="one value per field: 2 elements, 1 values"):
         parse_action({"action": "fill", "elements": ["4", "5"], "values": ["Ada"]})
     with pytest.raises(ActionParseError, match="1 to 8"):

@@ -218,7 +218,12 @@ def test_an_oracle_episode_is_recorded_as_a_demonstration(tmp_path: Path) -> Non
     milestones = store.children("milestones", outcome.episode_id)  # type: ignore[arg-type]
     assert [m["text"] for m in milestones] == list(task.milestones)
     # The task's own test data is kept as typed: a demonstration must show the real value.
-    typed = [s["parsed"].get("text") for s in steps if s["parsed"]["action"] == "type"]
+    typed = [
+        value
+        for s in steps
+        for value in ([s["parsed"].get("text")] if s["parsed"]["action"] == "type" else [])
+        + list(s["parsed"].get("values", []))
+    ]
     assert "4242 4242 4242 4242" in typed and not any("••••" in (t or "") for t in typed)
     completed = [m["completed_step"] for m in milestones]
     assert None not in completed and completed == sorted(completed)

@@ -435,7 +435,7 @@ def _coerce(param: Param, value: Any, action: str) -> Any:
         if param.kind == "strings":  # a checkbox's true/false may come as a JSON boolean
             values = [str(v).lower() if isinstance(v, bool) else v for v in values]
         item = replace(param, kind=LIST_KINDS[param.kind])  # type: ignore[arg-type]
-        return tuple(_coerce(item, v, action) for v in values)
+        return [_coerce(item, v, action) for v in values]  # as JSON has it
     if param.kind == "element":
         text = str(value).strip().strip("[]") if isinstance(value, str | int) else None
         if text is None or isinstance(value, bool) or not ELEMENT_ID.match(text):

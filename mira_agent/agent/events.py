@@ -78,7 +78,7 @@ class StepDecided(Event):
     observation: str = field(repr=False)
     title: str = ""
     parsed: dict[str, Any] | None = field(default=None, repr=False)
-    target: dict[str, str] | None = field(default=None, repr=False)
+    target: dict[str, Any] | None = field(default=None, repr=False)
     screenshot: bytes | None = field(default=None, repr=False)
 
 

@@ -46,12 +46,20 @@ class AgentConfig:
     observe: ObserveOptions = field(default_factory=ObserveOptions)
 
 
-def _target(action: Action | None, elements: list[ElementRef]) -> dict[str, str] | None:
-    """The role and name of the element `action` works on, to find it again later."""
-    if action is None or action.element is None:
+def _target(action: Action | None, elements: list[ElementRef]) -> dict[str, Any] | None:
+    """The role and name of the element `action` works on, to find it again later; for
+    `fill`, those of each of its fields."""
+    if action is None:
         return None
-    element = next((e for e in elements if e.id == action.element), None)
-    return {"role": element.role, "name": element.name} if element else None
+    by_id = {e.id: e for e in elements}
+
+    def described(element_id: str) -> dict[str, str] | None:
+        element = by_id.get(element_id)
+        return {"role": element.role, "name": element.name} if element else None
+
+    if "elements" in action.args:
+        return {"fields": [described(str(i)) for i in action.args["elements"]]}
+    return described(action.element) if action.element is not None else None
 
 
 def refuse(action: str, reason: str) -> bool:
@@ -215,10 +223,13 @@ class Agent:
     def _parsed(self, action: Action | None) -> dict[str, Any] | None:
         if action is None:
             return None
-        return {
-            key: self.redactor.redact(value) if isinstance(value, str) else value
-            for key, value in action.to_json().items()
-        }
+
+        def masked(value: Any) -> Any:
+            if isinstance(value, list | tuple):
+                return [masked(item) for item in value]  # fill's values
+            return self.redactor.redact(value) if isinstance(value, str) else value
+
+        return {key: masked(value) for key, value in action.to_json().items()}
 
     # -- the loop ---------------------------------------------------------------------
 

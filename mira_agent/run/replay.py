@@ -178,11 +178,16 @@ def _replay_step(
                 f" (it was on {row['url']})",
             )
         args["element"] = found.id
+    fields = (row["target"] or {}).get("fields") or []
     for index, element in enumerate(args.get("elements", [])):
-        # fill: each field by its stored id, which must still name an element of the page.
-        found = find_element(elements, str(element), None)
+        # fill: each field found again as the single-element actions are.
+        target = fields[index] if index < len(fields) else None
+        found = find_element(elements, str(element), target)
         if found is None:
-            raise ReplayStopped(step, f"step {step}: no field [{element}] on {page.url}")
+            what = f'{target["role"]} "{target["name"]}"' if target else f"field [{element}]"
+            raise ReplayStopped(
+                step, f"step {step}: no {what} on {page.url} (it was on {row['url']})"
+            )
         args["elements"][index] = found.id
     action = Action(name, args)
     reason = approval_reason(action, elements)

@@ -101,11 +101,13 @@ def test_typed_card_details_never_reach_the_file(
     card = task.params["card"]
     raw = (tmp_path / "episodes.db").read_bytes() + (tmp_path / "episodes.db-wal").read_bytes()
     assert card["number"].replace(" ", "").encode() not in raw.replace(b" ", b"")
-    typed = {
-        s["target"]["name"]: s["parsed"]["text"]
-        for s in store.children("steps", recorder.episode_id)
-        if s["parsed"] and s["parsed"]["action"] == "type"
-    }
+    typed: dict[str, str] = {}
+    for s in store.children("steps", recorder.episode_id):
+        if s["parsed"] and s["parsed"]["action"] == "type":
+            typed[s["target"]["name"]] = s["parsed"]["text"]
+        if s["parsed"] and s["parsed"]["action"] == "fill":  # a form in one step
+            names = [f["name"] for f in s["target"]["fields"]]
+            typed.update(zip(names, s["parsed"]["values"], strict=True))
     assert typed["Card number"] == typed["Security code (CVV)"] == "••••"
     assert typed["Name on card"] == card["name"]  # the holder's name is not a secret
 

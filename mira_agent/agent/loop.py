@@ -191,7 +191,9 @@ class Agent:
             self._planner_calls(before)
         return verdict.success, "judge", verdict.reason
 
-    def _finish(self, status: str, reason: str, answer: str | None = None) -> ev.Outcome:
+    def _finish(
+        self, status: str, reason: str, answer: str | None = None, *, actions: int | None = None
+    ) -> ev.Outcome:
         plan = self.plan
         source = "none"
         if status == "answered":
@@ -209,7 +211,7 @@ class Agent:
             status=status,
             answer=answer,
             reason=reason,
-            steps=self.step,
+            steps=self.step if actions is None else actions,
             milestones_done=plan.done_count if plan else 0,
             milestones_total=len(plan.milestones) if plan else 0,
             source=source,
@@ -302,9 +304,11 @@ class Agent:
                     self._check(observation, last_action, last_result)
                 if self.plan is not None and self.plan.complete:
                     if not asks_a_question(self.task):
-                        self.step -= 1  # this turn took no action: the run ended on the last
+                        # This turn took no action: the run is as many actions long as before.
                         return self._finish(
-                            "answered", "the milestone checker marked every milestone done"
+                            "answered",
+                            "the milestone checker marked every milestone done",
+                            actions=self.step - 1,
                         )
                     if not answer_asked:
                         answer_asked = True

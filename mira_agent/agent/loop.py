@@ -28,7 +28,7 @@ from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import BrowserError, interruption
 from mira_agent.llm.base import LLMError, ModelOutputError
 from mira_agent.planning.milestones import Plan
-from mira_agent.planning.planner import Planner, asks_a_question
+from mira_agent.planning.planner import Planner, Verdict, asks_a_question
 
 Approver = Callable[[str, str], bool]
 Asker = Callable[[str], str | None]
@@ -175,10 +175,9 @@ class Agent:
         if revised is not self.plan:
             self._set_plan(revised, why)
 
-    def _verdict(self, answer: str | None) -> tuple[bool, str, str] | None:
-        """(success, source, why) from a judgement of the final state: the task, the
-        answer, what the actions did and the last page. None when the judge's answers
-        could not be used."""
+    def _verdict(self, answer: str | None) -> Verdict | None:
+        """A judgement of the final state: the task, the answer, what the actions did and
+        the last page. None when the judge's answers could not be used."""
         assert self.planner is not None
         before = len(self.planner.calls)
         try:
@@ -189,7 +188,7 @@ class Agent:
             return None
         finally:
             self._planner_calls(before)
-        return verdict.success, "judge", verdict.reason
+        return verdict
 
     def _finish(
         self, status: str, reason: str, answer: str | None = None, *, actions: int | None = None
@@ -201,8 +200,8 @@ class Agent:
             if self.judge is not None:
                 status, source = ("succeeded" if self.judge(answer) else "failed"), "checker"
             elif judged is not None:
-                status, source = ("succeeded" if judged[0] else "failed"), judged[1]
-                reason = f"{reason}; the judge: {judged[2]}" if judged[2] else reason
+                status, source = ("succeeded" if judged.success else "failed"), "judge"
+                reason = f"{reason}; the judge: {judged.reason}" if judged.reason else reason
             elif plan is not None:
                 status, source = ("succeeded" if plan.complete else "failed"), "planner"
             else:

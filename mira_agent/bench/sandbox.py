@@ -16,19 +16,34 @@ from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import UsageError
 from mira_agent.sites import SITES, get_site
 from mira_agent.sites.base import Oracle, Site, Task
+from mira_agent.sites.task_templates import parse_instance_id
 
 
 def bench_task(site: str, task: Task) -> BenchTask:
     """A site's task as the bench names it."""
+    milestones = tuple(m.text for m in task.milestones)
     return BenchTask(
-        "sandbox", task.id, task.intent, task.split, site, tuple(m.text for m in task.milestones)
+        "sandbox", task.id, task.intent, task.split, site, milestones, template=task.template
     )
 
 
 def sandbox_tasks(sites: Sequence[str] | None = None) -> list[BenchTask]:
-    """The sandbox sites' tasks (all registered sites, or the ones named)."""
+    """The sandbox sites' fixed tasks (all registered sites, or the ones named)."""
     names = list(sites) if sites else sorted(SITES)
     return [bench_task(name, task) for name in names for task in get_site(name).tasks()]
+
+
+def sandbox_instances(
+    sites: Sequence[str] | None, split: str, count: int, start: int | None = None
+) -> list[BenchTask]:
+    """`count` distinct instances of every template of `split` on the sites (all, or the
+    ones named), drawn from seed `start` on (see `sites.task_templates`)."""
+    names = list(sites) if sites else sorted(SITES)
+    return [
+        bench_task(name, task)
+        for name in names
+        for task in get_site(name).instances(split, count, start)
+    ]
 
 
 class SandboxEpisode:
@@ -36,10 +51,7 @@ class SandboxEpisode:
     no browser, so `mira run` can fail on a wrong id before any model loads."""
 
     def __init__(self, site: Site, task_id: str) -> None:
-        found = next((t for t in site.tasks() if t.id == task_id), None)
-        if found is None:
-            ids = ", ".join(t.id for t in site.tasks())
-            raise UsageError(f"no task {task_id!r} on {site.name}; its tasks: {ids}")
+        found = site.task(task_id)
         self.site = site
         self.site_task = found
         self.task = bench_task(site.name, found)
@@ -95,9 +107,14 @@ class SandboxWorld:
 
 
 class SandboxSuite(FixedInstances):
-    """mira's own sites, served by each worker; every task on the data of seed 0."""
+    """mira's own sites, served by each worker; every task on the data of seed 0. A fixed
+    task's episodes are counted by `k`; a template instance's seed is its own."""
 
     name = "sandbox"
+
+    def seed(self, task: BenchTask, split: str, k: int) -> int:
+        parsed = parse_instance_id(task.id)
+        return parsed[1] if parsed else k
 
     def world(self, site_urls: Mapping[str, str]) -> SandboxWorld:
         return SandboxWorld()

@@ -22,7 +22,7 @@ class BenchTask:
     """One task of a suite: plain data, so it crosses to worker processes. `site` is the
     sandbox site (or the MiniWoB++ task page); `milestones` are the site's own milestone
     texts, where it has them; `data` is what the suite needs to open it (WebArena's
-    config)."""
+    config); `template` is the task template a sandbox instance was drawn from."""
 
     suite: str
     id: str
@@ -31,6 +31,7 @@ class BenchTask:
     site: str
     milestones: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
+    template: str = ""
 
 
 class Episode(Protocol):

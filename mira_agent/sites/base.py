@@ -60,7 +60,9 @@ class Task:
 
     `success(state, answer)` judges the whole episode; `answer` is what the agent
     reported when it stopped (None when it gave none). `milestones` are ordered.
-    `facts` are the task's typed facts, which its oracle follows.
+    `facts` are the task's typed facts, which its oracle follows. An instance of a task
+    template names its `template` (a fixed task names none) and its expected `outcome`
+    in a few words (the answer, or the state the site must end in).
     """
 
     id: str
@@ -72,6 +74,8 @@ class Task:
     split: str = "train"
     tags: tuple[str, ...] = field(default_factory=tuple)
     facts: TaskFacts = field(default_factory=TaskFacts)
+    template: str = ""
+    outcome: str = ""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -117,7 +121,22 @@ class Site(Protocol):
         """Forget everything done on the site (a fresh episode)."""
         ...
 
-    def tasks(self) -> list[Task]: ...
+    def tasks(self) -> list[Task]:
+        """The fixed tasks (one instance each, with their own train/test split)."""
+        ...
+
+    def templates(self) -> list[Any]:
+        """The site's task templates (`sites.task_templates.Template`)."""
+        ...
+
+    def task(self, task_id: str) -> Task:
+        """A fixed task or a template instance (``TEMPLATE@SEED``) by id; a usage error
+        names the site's tasks when there is none."""
+        ...
+
+    def instances(self, split: str, count: int, start: int | None = None) -> list[Task]:
+        """`count` distinct instances of every template in `split`, from seed `start`."""
+        ...
 
     def oracle(self, task: Task) -> Oracle:
         """The scripted policy that solves `task`."""

@@ -9,6 +9,7 @@ adds its app, its state, its tasks and its oracle.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -17,7 +18,8 @@ from types import TracebackType
 from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from mira_agent.errors import SiteError
+from mira_agent.errors import SiteError, UsageError
+from mira_agent.sites import task_templates as tt
 from mira_agent.sites.base import Oracle, Task
 from mira_agent.sites.web import Request, Response
 
@@ -165,6 +167,7 @@ class SandboxSite(ServedSite):
     app_class: ClassVar[Callable[[Any, Any], App]]
     oracle_class: ClassVar[Callable[[Task], Oracle]]
     task_builder: ClassVar[Callable[[Any], list[Task]]]
+    template_table: ClassVar[tuple[tt.Template[Any], ...]] = ()
 
     def __init__(self, seed: int = 0) -> None:
         super().__init__()
@@ -173,6 +176,7 @@ class SandboxSite(ServedSite):
         self._state = type(self).state_class(self.data)
         self.app = type(self).app_class(self.data, self._state)
         self._tasks: list[Task] | None = None
+        self._instances: dict[str, Task] = {}
 
     @property
     def state(self) -> Any:
@@ -186,6 +190,57 @@ class SandboxSite(ServedSite):
         if self._tasks is None:
             self._tasks = type(self).task_builder(self.data)
         return list(self._tasks)
+
+    def templates(self) -> list[tt.Template[Any]]:
+        return list(type(self).template_table)
+
+    def task(self, task_id: str) -> Task:
+        parsed = tt.parse_instance_id(task_id)
+        if parsed is None:
+            found = next((t for t in self.tasks() if t.id == task_id), None)
+            if found is None:
+                ids = ", ".join(t.id for t in self.tasks())
+                raise UsageError(
+                    f"no task {task_id!r} on {self.name}; its tasks: {ids}, "
+                    "or TEMPLATE@SEED for a template's instance (`mira sites tasks "
+                    f"{self.name} --instances 1` lists them)"
+                )
+            return found
+        if task_id not in self._instances:
+            name, seed = parsed
+            template = tt.find_template(self.name, self.templates(), name)
+            self._instances[task_id] = tt.instantiate(self.name, template, self.data, seed)
+        return self._instances[task_id]
+
+    def instances(self, split: str, count: int, start: int | None = None) -> list[Task]:
+        """`count` distinct instances of each template of `split`, from seed `start`
+        (the split's first seed by default) on: the seeds a run draws are contiguous,
+        so a second run from where the first stopped never repeats an instance."""
+        seeds = tt.seeds_of(split)
+        if count < 1:
+            raise UsageError(f"--instances must be at least 1, got {count}")
+        begin = seeds.start if start is None else start
+        if begin not in seeds:
+            raise UsageError(
+                f"seed {begin} is outside {split}'s seeds ({seeds.start}-{seeds.stop - 1})"
+            )
+        chosen: list[Task] = []
+        for template in self.templates():
+            if not tt.in_split(template, split):
+                continue
+            drawn = tt.distinct_instances(self.name, template, self.data, range(begin, seeds.stop))
+            batch = list(itertools.islice(drawn, count))
+            if len(batch) < count:
+                raise UsageError(
+                    f"template {template.id} has only {len(batch)} distinct instances "
+                    f"in {split} from seed {begin}"
+                )
+            for task in batch:
+                self._instances.setdefault(task.id, task)
+            chosen += batch
+        if not chosen:
+            raise UsageError(f"{self.name} has no templates in {split}")
+        return chosen
 
     def oracle(self, task: Task) -> Oracle:
         """The scripted policy that solves `task` (proof that it can be solved)."""

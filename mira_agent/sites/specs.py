@@ -30,6 +30,7 @@ class Draft:
     facts: TaskFacts
     tags: tuple[str, ...]
     start_path: str = "/"
+    outcome: str = ""  # the expected result in a few words: what distinct instances differ in
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from mira_agent.sites.flights.data import FlightData
 from mira_agent.sites.flights.oracle import FlightOracle
 from mira_agent.sites.flights.state import FlightState
 from mira_agent.sites.flights.tasks import build_tasks
+from mira_agent.sites.flights.templates import TEMPLATES
 from mira_agent.sites.flights.views import FlightApp
 from mira_agent.sites.serving import SandboxSite
 
@@ -29,3 +30,4 @@ class FlightSite(SandboxSite):
     app_class = FlightApp
     oracle_class = FlightOracle
     task_builder = staticmethod(build_tasks)
+    template_table = TEMPLATES

@@ -73,7 +73,7 @@ class Route:
         return bool(self.travelers)
 
     def __call__(self, data: FlightData) -> Draft:
-        return _build(data, self)
+        return build_trip(data, self)
 
 
 SPECS: tuple[Spec[FlightData], ...] = (
@@ -145,7 +145,7 @@ def choose_flight(flights: Sequence[Flight], criterion: str, cabin: str) -> Flig
 
 # What an agent ignoring the criterion would plausibly pick instead. A task's date is
 # chosen so that its flight differs from all of these (or, failing that, the first two).
-_RIVALS = {
+RIVALS = {
     "cheapest_nonstop": ("cheapest", "best", "shortest", "earliest"),
     "cheapest": ("best", "shortest", "earliest"),
     "shortest": ("best", "cheapest", "earliest"),
@@ -153,11 +153,11 @@ _RIVALS = {
 }
 
 
-def _discriminates(flights: Sequence[Flight], criterion: str, cabin: str, rivals: int) -> bool:
+def discriminates(flights: Sequence[Flight], criterion: str, cabin: str, rivals: int) -> bool:
     """Whether the criterion's flight differs from the first `rivals` rival picks."""
     expected = choose_flight(flights, criterion, cabin)
     return expected is not None and all(
-        choose_flight(flights, rival, cabin) != expected for rival in _RIVALS[criterion][:rivals]
+        choose_flight(flights, rival, cabin) != expected for rival in RIVALS[criterion][:rivals]
     )
 
 
@@ -166,10 +166,10 @@ def _pick_day(data: FlightData, spec: Route) -> date:
     candidates = [
         spec.day + timedelta(days=k) for k in range(14) if spec.day + timedelta(days=k) <= LAST_DATE
     ]
-    for rivals in (len(_RIVALS[spec.criterion]), 2):
+    for rivals in (len(RIVALS[spec.criterion]), 2):
         for day in candidates:
             flights = data.flights(spec.origin, spec.destination, day)
-            if _discriminates(flights, spec.criterion, spec.cabin, rivals):
+            if discriminates(flights, spec.criterion, spec.cabin, rivals):
                 return day
     return spec.day
 
@@ -205,7 +205,9 @@ def _criterion_text(criterion: str) -> str:
     return sort_text
 
 
-def _build(data: FlightData, spec: Route) -> Draft:
+def build_trip(data: FlightData, spec: Route) -> Draft:
+    """The task a route asks for, on the first date from its own where its criterion
+    picks a flight that no rival criterion picks (see `_pick_day`)."""
     day = _pick_day(data, spec)
     flights = data.flights(spec.origin, spec.destination, day)
     expected = choose_flight(flights, spec.criterion, spec.cabin)
@@ -254,6 +256,8 @@ def _build(data: FlightData, spec: Route) -> Draft:
     if spec.booking:
         card = Card(spec.travelers[0].full_name)
         intent, success = _booking_parts(spec, expected, milestones, route, card)
+        who_flies = ", ".join(t.full_name for t in spec.travelers)
+        outcome = f"{expected.number} on {iso} in {cabin_label} for {who_flies}"
         facts: Trip = Booking(
             **trip,
             passengers=len(spec.travelers),
@@ -269,7 +273,8 @@ def _build(data: FlightData, spec: Route) -> Draft:
         )
         success = answered(lambda answer: parse_amount(answer) == price * 100, _nothing_booked)
         facts = Question(**trip, expected_answer=str(price))
-    return Draft(intent, milestones, success, facts, tags)
+        outcome = f"${price}"
+    return Draft(intent, milestones, success, facts, tags, outcome=outcome)
 
 
 def _booking_parts(

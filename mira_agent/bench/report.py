@@ -98,6 +98,7 @@ class Report:
     tasks: list[Summary]
     splits: list[Summary]
     sites: list[Summary]  # per sandbox site, when the suite spans several
+    templates: list[Summary]  # per task template, when the episodes are template instances
     failures: dict[str, int]
     judge_agreement: float | None
     errors: list[str] = field(default_factory=list)
@@ -125,7 +126,10 @@ def summarize(
     by_task: dict[str, list[EpisodeResult]] = defaultdict(list)
     by_split: dict[str, list[EpisodeResult]] = defaultdict(list)
     by_site: dict[str, list[EpisodeResult]] = defaultdict(list)
+    by_template: dict[str, list[EpisodeResult]] = defaultdict(list)
     for result in results:
+        if result.template:
+            by_template[result.template].append(result)
         by_task[result.task_id].append(result)
         by_split[result.split].append(result)
         if result.suite == "sandbox":
@@ -145,6 +149,7 @@ def summarize(
         sites=[summarize_group(site, group) for site, group in sorted(by_site.items())]
         if len(by_site) > 1
         else [],
+        templates=[summarize_group(t, group) for t, group in sorted(by_template.items())],
         failures={mode: modes.get(mode, 0) for mode in FAILURE_MODES},
         judge_agreement=(sum(r.judge_agree for r in results) / judged) if judged else None,
         errors=sorted({f"{r.task_id}: {r.error}" for r in results if r.error}),

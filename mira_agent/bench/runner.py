@@ -83,6 +83,7 @@ class EpisodeResult:
     judge_total: int = 0
     error: str | None = None
     site: str = ""  # the sandbox site (or MiniWoB++ page) the task is on
+    template: str = ""  # the task template a sandbox instance was drawn from
 
 
 class Worker:
@@ -209,6 +210,7 @@ class Worker:
             judge_total=total,
             error=outcome.reason if outcome.status in ("error", "crashed") else None,
             site=task.site,
+            template=task.template,
         )
 
     def _planner(self, task: BenchTask, episode: Any, backend: Any) -> tuple[Planner | None, str]:
@@ -265,6 +267,7 @@ def _safe_run(worker: Worker, job: Job) -> EpisodeResult:
         return EpisodeResult(
             job.task.id, job.task.suite, job.task.split, job.seed, None, "error", False,
             0.0, 0, 0, 0, error=f"{type(exc).__name__}: {exc}", site=job.task.site,
+            template=job.task.template,
         )  # fmt: skip
 
 

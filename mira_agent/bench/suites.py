@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mira_agent.bench.miniwob import MiniWobSuite, miniwob_tasks, text_tasks
-from mira_agent.bench.sandbox import SandboxSuite, sandbox_tasks
+from mira_agent.bench.sandbox import SandboxSuite, sandbox_instances, sandbox_tasks
 from mira_agent.bench.tasks import BenchTask, Suite, World
 from mira_agent.bench.webarena import WebArenaSuite, load_tasks
 from mira_agent.errors import UsageError
@@ -37,6 +37,19 @@ def load_suite(name: str, *, webarena_file: str | None = None) -> list[BenchTask
         return miniwob_tasks(text_tasks())
     known = ", ".join([*SUITES, "miniwob-all", *sorted(SITES)])
     raise UsageError(f"unknown suite {name!r}; known: {known}")
+
+
+def load_instances(name: str, split: str, count: int, start: int | None) -> list[BenchTask]:
+    """`count` distinct instances of every template of `split`, for the sandbox suite or
+    one sandbox site: the suites whose tasks are templates."""
+    if name == "sandbox":
+        return sandbox_instances(None, split, count, start)
+    if name in SITES:
+        return sandbox_instances([name], split, count, start)
+    raise UsageError(
+        f"--instances draws sandbox task templates; {name!r} has none (MiniWoB++ draws"
+        " an instance per seed: use -k)"
+    )
 
 
 def suite_of(name: str) -> Suite:

@@ -34,8 +34,27 @@ def bench(
         str | None,
         typer.Option(
             "--split",
-            help="train, test or all (sandbox tasks' fixed split); default: test, or all"
-            " when --tasks names the tasks.",
+            help="Fixed tasks: train, test or all (default: test, or all when --tasks names"
+            " the tasks). With --instances: train, test-instances (train templates, held-out"
+            " seeds; the default) or test-templates (templates never trained on).",
+            show_default=False,
+        ),
+    ] = None,
+    instances: Annotated[
+        int | None,
+        typer.Option(
+            "--instances",
+            help="Sandbox suites: run N distinct instances of every template of --split"
+            " instead of the fixed tasks (--tasks then takes template ids or prefixes).",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="With --instances: the first instance seed (default: the split's first;"
+            " train seeds are 0-99999, held-out seeds 100000-199999).",
             show_default=False,
         ),
     ] = None,
@@ -105,20 +124,30 @@ def bench(
     from mira_agent.bench.chart import success_chart
     from mira_agent.bench.report import summarize
     from mira_agent.bench.runner import MILESTONE_SOURCES, POLICIES, BenchSpec, plan_jobs, run_jobs
-    from mira_agent.bench.suites import load_suite, select
+    from mira_agent.bench.suites import load_instances, load_suite, select
     from mira_agent.store.database import EpisodeStore, default_db_path
 
     if policy not in POLICIES:
         raise UsageError(f"--policy is one of {', '.join(POLICIES)}, not {policy!r}")
-    split = split or ("all" if tasks else "test")
-    if split not in ("train", "test", "all"):
-        raise UsageError(f"--split is train, test or all, not {split!r}")
-    all_tasks = load_suite(suite, webarena_file=webarena_tasks)
-    kind = all_tasks[0].suite if all_tasks else suite
+    if instances is not None:
+        split = split or "test-instances"
+        chosen = select(load_instances(suite, split, instances, seed), None, tasks)
+        kind = "sandbox"
+    else:
+        if seed is not None:
+            raise UsageError("--seed draws template instances: give --instances too")
+        split = split or ("all" if tasks else "test")
+        if split not in ("train", "test", "all"):
+            raise UsageError(
+                f"--split is train, test or all, not {split!r} (the template splits"
+                " need --instances)"
+            )
+        all_tasks = load_suite(suite, webarena_file=webarena_tasks)
+        kind = all_tasks[0].suite if all_tasks else suite
+        chosen = select(all_tasks, None if split == "all" else split, tasks)
     mode = milestones or ("site" if kind == "sandbox" else "llm")
     if mode not in MILESTONE_SOURCES:
         raise UsageError(f"--milestones is one of {', '.join(MILESTONE_SOURCES)}, not {mode!r}")
-    chosen = select(all_tasks, None if split == "all" else split, tasks)
     skipped: list[str] = []
     if policy == "oracle" and kind == "miniwob":
         from mira_agent.bench.miniwob import MiniWobOracle
@@ -147,7 +176,7 @@ def bench(
         browser_path=browser_path,
         site_urls=_site_urls(site_url or []),
     )
-    jobs = plan_jobs(chosen, None if split == "all" else split, episodes_per_task)
+    jobs = plan_jobs(chosen, split if split in ("train", "test") else None, episodes_per_task)
     if skipped:
         err_console.print(f"[yellow]no scripted policy, skipped: {', '.join(skipped)}[/yellow]")
     results = []
@@ -220,7 +249,11 @@ def _print_report(report, chart: Path, interrupted: bool) -> None:  # type: igno
         title=f"{report.suite} · {report.policy} · milestones: {report.milestones}",
     )  # fmt: skip
     sites = [None, *report.sites] if report.sites else []
-    for row in [*report.tasks, *sites, None, *report.splits, report.overall]:
+    # Template instances are reported per template: one row per instance says little.
+    groups = report.templates or report.tasks
+    if report.templates:
+        table.columns[0].header = "template"
+    for row in [*groups, *sites, None, *report.splits, report.overall]:
         if row is None:
             table.add_section()
             continue

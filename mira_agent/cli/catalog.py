@@ -26,15 +26,96 @@ def sites_list() -> None:
 @sites_app.command("tasks")
 def sites_tasks(
     name: Annotated[str, typer.Argument(help="The site, as `mira sites list` names it.")],
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the site's data.")] = 0,
+    instances: Annotated[
+        int | None,
+        typer.Option(
+            "--instances",
+            help="List N distinct instances of every template (of --split, or of every"
+            " split) instead of the fixed tasks.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="With --instances: the first instance seed (default: each split's first).",
+            show_default=False,
+        ),
+    ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="With --instances: train, test-instances or test-templates (default: all).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tasks as JSON.")] = False,
+    data_seed: Annotated[int, typer.Option("--data-seed", help="Seed of the site's data.")] = 0,
 ) -> None:
-    """List a site's tasks with their milestones."""
-    from mira_agent.sites import get_site
+    """List a site's fixed tasks, or its template instances, with their milestones."""
+    import json
 
-    for task in get_site(name, seed=seed).tasks():
+    from mira_agent.sites import get_site
+    from mira_agent.sites.task_templates import SPLITS
+
+    site = get_site(name, seed=data_seed)
+    if instances is None:
+        if seed is not None or split is not None:
+            raise UsageError("--seed and --split draw template instances: give --instances too")
+        tasks = site.tasks()
+    else:
+        if seed is not None and split is None:
+            raise UsageError("--seed is a seed of one split: give --split too")
+        splits = [split] if split else list(SPLITS)
+        tasks = [task for each in splits for task in site.instances(each, instances, seed)]
+    if as_json:
+        rows = [
+            {
+                "id": t.id,
+                "template": t.template or None,
+                "split": t.split,
+                "intent": t.intent,
+                "milestones": [m.text for m in t.milestones],
+                "outcome": t.outcome,
+                "facts": t.params,
+            }
+            for t in tasks
+        ]
+        print(json.dumps(rows, indent=1, ensure_ascii=False, default=str))
+        return
+    for task in tasks:
         console.print(f"[bold]{task.id}[/bold] ({task.split}) {task.intent}", highlight=False)
         for n, milestone in enumerate(task.milestones, 1):
             console.print(f"   {n}. {milestone.text}", highlight=False)
+
+
+@sites_app.command("templates")
+def sites_templates(
+    name: Annotated[
+        str | None, typer.Argument(help="The site (default: every site).", show_default=False)
+    ] = None,
+) -> None:
+    """List the sites' task templates: id, split and the intent with its slots."""
+    from rich.table import Table
+
+    from mira_agent.sites import get_site, list_sites
+
+    names = [name] if name else [site for site, _ in list_sites()]
+    table = Table(
+        "site",
+        caption="A train template is drawn for train (seeds 0-99999) and test-instances"
+        " (seeds 100000-199999); a test-templates one is never trained on.",
+    )
+    table.add_column("template", no_wrap=True)
+    table.add_column("split", no_wrap=True)
+    table.add_column("intent")
+    for site_name in names:
+        for template in get_site(site_name).templates():
+            split = "train" if template.split == "train" else "test-templates"
+            table.add_row(site_name, template.id, split, template.pattern)
+    console.print(table)
 
 
 @sites_app.command("serve")
@@ -43,7 +124,7 @@ def sites_serve(
     port: Annotated[
         int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")
     ] = 8765,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the site's data.")] = 0,
+    data_seed: Annotated[int, typer.Option("--data-seed", help="Seed of the site's data.")] = 0,
 ) -> None:
     """Serve a sandbox site on 127.0.0.1 until Ctrl-C, to open it in your own browser."""
     import time
@@ -52,7 +133,7 @@ def sites_serve(
 
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
-    served = get_site(name, seed=seed)
+    served = get_site(name, seed=data_seed)
     url = served.start(port=port)
     console.print(f"{name} is served at {url} (Ctrl-C to stop)")
     try:

@@ -74,6 +74,17 @@ def test_bench_runs_instances_and_reports_per_template(tmp_path: Path) -> None:
     ]
     assert all(t["success_rate"] == 1.0 and t["episodes"] == 1 for t in report["templates"])
 
+    # The corpus summary counts what the run recorded.
+    stats = mira("episodes", "stats", "--db", str(tmp_path / "b.db"), "--json")
+    assert stats.returncode == 0, stats.stderr
+    corpus = json.loads(stats.stdout)
+    assert (corpus["episodes"], corpus["tasks"], corpus["templates"]) == (2, 2, 2)
+    assert corpus["succeeded"] == 2 and corpus["suites"] == {"sandbox": 2}
+    (actor,) = [r for r in corpus["roles"] if r["role"] == "actor"]
+    assert actor["calls"] == corpus["steps"] and actor["prompt_tokens"] > 100 * actor["calls"]
+    # A scripted demonstration has no token counts of its own: they are estimated.
+    assert actor["estimated"] == actor["calls"]
+
 
 @pytest.mark.parametrize(
     ("args", "message"),

@@ -111,6 +111,46 @@ def episodes_list(
         console.print("[dim]no episodes match[/dim]")
 
 
+@episodes_app.command("stats")
+def episodes_stats(
+    db: DbOption = None,
+    status: StatusOption = None,
+    task: TaskOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    bench_run: Annotated[
+        str | None, typer.Option("--bench-run", help="Only the episodes of this bench run.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """What the episodes make as a training corpus: episodes, steps, labels, tasks and
+    templates, and each role's calls and tokens (estimated from the text, characters / 4,
+    where no model counted them, as in scripted demonstrations)."""
+    from dataclasses import replace
+
+    from mira_agent.store.corpus import corpus_stats
+
+    store = _open(db)
+    stats = corpus_stats(store, replace(_filter(status, task, since, until), bench_run=bench_run))
+    if as_json:
+        print(json.dumps(stats.to_json(), indent=1))
+        return
+    suites = ", ".join(f"{name}: {count:,}" for name, count in sorted(stats.suites.items()))
+    console.print(
+        f"{stats.episodes:,} episodes ({suites or 'none'}), {stats.steps:,} steps;"
+        f" {stats.labelled:,} labelled, {stats.succeeded:,} succeeded;"
+        f" {stats.tasks:,} tasks from {stats.templates:,} templates",
+        highlight=False,
+    )
+    table = Table("role", "calls", "prompt tokens", "completion tokens", "estimated")
+    for role in stats.roles:
+        table.add_row(
+            role.role, f"{role.calls:,}", f"{role.prompt_tokens:,}",
+            f"{role.completion_tokens:,}", f"{role.estimated:,} calls",
+        )  # fmt: skip
+    console.print(table)
+
+
 def _status(status: str) -> str:
     colour = {"succeeded": "green", "running": "cyan", "failed": "red", "crashed": "red"}
     return f"[{colour.get(status, 'yellow')}]{status}[/]"

@@ -77,6 +77,7 @@ class EpisodeFilter:
     labelled: bool = False
     ids: Sequence[int] = ()
     limit: int | None = None
+    bench_run: str | None = None  # the bench run that played them
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -98,6 +99,9 @@ class EpisodeFilter:
         if self.ids:
             clauses.append(f"id IN ({', '.join('?' * len(self.ids))})")
             params.extend(self.ids)
+        if self.bench_run:
+            clauses.append("bench_run = ?")
+            params.append(self.bench_run)
         return (" AND ".join(clauses) or "1"), params
 
 

@@ -56,6 +56,15 @@ def test_splits_come_from_the_template_and_the_seed_range() -> None:
         assert all(tt.parse_instance_id(t.id)[1] in tt.seeds_of(split) for t in drawn)
 
 
+def test_no_held_out_instance_is_a_train_instance_under_another_seed() -> None:
+    site = get_site("flights")
+    train = {t.intent for t in site.instances("train", 60)}
+    held_out = {t.intent for t in site.instances("test-instances", 60)}
+    assert train.isdisjoint(held_out)
+    assert all(tt.held_out(intent) for intent in held_out)
+    assert not any(tt.held_out(intent) for intent in train)
+
+
 def test_fixed_tasks_keep_their_ids_and_splits() -> None:
     site = get_site("flights")
     fixed = site.task("flights-cheapest-nonstop-bos-den")

@@ -17,10 +17,17 @@ Splits, as WebArena and MiniWoB++ split them:
 - **test-instances**: a train template drawn with a seed in `TEST_SEEDS`, which training
   never draws from;
 - **test-templates**: a test template (never trained on), drawn with a `TEST_SEEDS` seed.
+
+Seeds alone would not keep the first two apart: two seeds can draw the same task. So the
+intents themselves are split as well, by a hash of their text: a train seed only serves
+an intent of the train side, a held-out seed one of the held-out side (a fifth of them),
+and a drawn intent of the other side is redrawn. No held-out instance is ever a train
+instance under another seed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -36,8 +43,10 @@ Context = TypeVar("Context")
 TRAIN_SEEDS = range(0, 100_000)
 TEST_SEEDS = range(100_000, 200_000)
 SPLITS = ("train", "test-instances", "test-templates")
-DRAWS = 200  # draws a seed may take before its template is declared unfit for the data
+DRAWS = 1000  # draws a seed may take before its template is declared unfit for the data
 PATIENCE = 500  # seeds in a row that may repeat earlier intents before a template is spent
+
+HELD_OUT_SHARE = 5  # one intent in this many is on the held-out side
 
 _INSTANCE_ID = re.compile(r"^(?P<template>[a-z0-9][a-z0-9-]*)@(?P<seed>\d+)$")
 
@@ -97,9 +106,15 @@ def in_split(template: Template[Any], split: str) -> bool:
     return (template.split == "test") == (split == "test-templates")
 
 
+def held_out(intent: str) -> bool:
+    """Whether an intent is on the held-out side of a train template (see the module)."""
+    digest = hashlib.sha256(intent.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % HELD_OUT_SHARE == 0
+
+
 def instantiate(site: str, template: Template[Context], context: Context, seed: int) -> Task:
     """The instance ``template@seed`` on the site's data: the first fit draw of the
-    generator that the instance's name seeds."""
+    generator that the instance's name seeds (on its split's side, for a train template)."""
     split = split_of(template, seed)
     name = instance_id(template.id, seed)
     rng = random.Random(name)
@@ -107,6 +122,8 @@ def instantiate(site: str, template: Template[Context], context: Context, seed: 
         try:
             draft = template.draw(context, rng)
         except Unfit:
+            continue
+        if template.split == "train" and held_out(draft.intent) != (split == "test-instances"):
             continue
         if not draft.outcome:
             raise ValueError(f"template {template.id} drew a task with no outcome")

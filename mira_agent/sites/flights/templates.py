@@ -46,10 +46,14 @@ def _travelers(rng: random.Random) -> tuple[tuple[Traveler, ...], str]:
     return people, f"{firsts[0].lower()}.{last.lower()}@example.com"
 
 
+DATES = tuple(bookable_dates())
+CODES = tuple(a.code for a in AIRPORTS)
+
+
 def _trip(criterion: str, booking: bool):  # type: ignore[no-untyped-def]
     def draw(data: FlightData, rng: random.Random) -> Draft:
-        origin, destination = rng.sample([a.code for a in AIRPORTS], 2)
-        day = rng.choice(bookable_dates())
+        origin, destination = rng.sample(CODES, 2)
+        day = rng.choice(DATES)
         cabin = rng.choice(CABINS)
         flights = data.flights(origin, destination, day)
         if not discriminates(flights, criterion, cabin, len(RIVALS[criterion])):

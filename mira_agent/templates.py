@@ -47,16 +47,22 @@ def declared_variables(name: str) -> set[str]:
     return {v.strip() for v in re.split(r"[,\s]+", match.group(1)) if v.strip()}
 
 
+@cache
+def _compiled(name: str) -> tuple[jinja2.Template, jinja2.Template]:
+    """A prompt's system and user parts, compiled once (a step renders several)."""
+    system, _, user = template_source(name).partition(SPLIT)
+    env = _environment()
+    return env.from_string(system), env.from_string(user)
+
+
 def render_prompt(name: str, **variables: object) -> list[Message]:
     """Render `prompts/NAME.md` into a system and a user message."""
-    source = template_source(name)
-    system, _, user = source.partition(SPLIT)
-    env = _environment()
+    system, user = _compiled(name)
     messages = []
-    system_text = env.from_string(system).render(**variables).strip()
+    system_text = system.render(**variables).strip()
     if system_text:
         messages.append(Message("system", system_text))
-    messages.append(Message("user", env.from_string(user).render(**variables).strip()))
+    messages.append(Message("user", user.render(**variables).strip()))
     return messages
 
 

@@ -45,6 +45,11 @@ class ActionFailed(Exception):
 
 
 POPUP_GRACE = 0.15
+POPUP_WAIT_MS = 3_000  # how long a click on a link that targets a new tab waits for it
+_OPENS_TAB = """e => {
+  const t = e.closest('a[target], area[target]') || e.form || e.closest('form');
+  const target = ((t && t.getAttribute('target')) || '').toLowerCase();
+  return target !== '' && !['_self', '_parent', '_top'].includes(target); }"""
 
 Handler = Callable[[BrowserSession, Action], Awaitable[str]]
 HANDLERS: dict[str, Handler] = {}
@@ -118,14 +123,18 @@ def _first_line(exc: BaseException) -> str:
     return line
 
 
-async def _settle(session: BrowserSession, popup_grace: float = 0.0) -> None:
+async def _settle(session: BrowserSession, popup_grace: float = 0.0, since: float = 0.0) -> None:
     """Give what the action started a moment: a popup to open, a navigation to load.
 
     A click on a ``target=_blank`` link reports the new tab a few milliseconds after the
-    click returns, so clicks wait `popup_grace` seconds before looking at the active tab.
+    click returns, so clicks give a popup `popup_grace` seconds from `since` (the loop
+    time the click began: a click that navigated has mostly waited that long already)
+    before looking at the active tab.
     """
     if popup_grace:
-        await asyncio.sleep(popup_grace)
+        left = popup_grace - (asyncio.get_running_loop().time() - since)
+        if left > 0:
+            await asyncio.sleep(left)
     try:
         await session.page.wait_for_load_state("load", timeout=5_000)
     except PlaywrightError:
@@ -158,14 +167,33 @@ async def _click(session: BrowserSession, action: Action) -> str:
     locator = await _element(session, action)
     if await locator.is_disabled():
         raise ActionFailed(f"element [{action.element}] is disabled")
-    await locator.click()
-    await _settle(session, POPUP_GRACE)
+    began = asyncio.get_running_loop().time()
+    if await locator.evaluate(_OPENS_TAB):
+        # A link or form that targets another window: wait for its tab to be reported.
+        popup = asyncio.ensure_future(session.page.wait_for_event("popup", timeout=POPUP_WAIT_MS))
+        try:
+            await locator.click()
+            await popup
+        except PlaywrightTimeout:
+            if not popup.done():  # the click itself timed out
+                raise
+        finally:
+            popup.cancel()
+        await _settle(session)
+    else:
+        # A script may still open one (window.open in a click handler): a short grace.
+        await locator.click()
+        await _settle(session, POPUP_GRACE, since=began)
     return f"clicked [{action.element}]"
 
 
 _EDITABLE = """e => e.isContentEditable || (!e.readOnly && !e.disabled && (e.tagName === 'TEXTAREA'
   || (e.tagName === 'INPUT' && !['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'file',
       'range', 'color', 'hidden'].includes(e.type))))"""
+
+
+# What `fill` needs to know of a field, in one round trip: its kind and whether it takes text.
+_KIND = f"e => [e.tagName === 'INPUT' ? e.type : e.tagName, ({_EDITABLE})(e)]"
 
 
 @handler("type")
@@ -226,7 +254,7 @@ async def _fill(session: BrowserSession, action: Action) -> str:
 
 async def _fill_one(session: BrowserSession, element: str, value: str) -> str:
     locator = await _element(session, Action("click", {"element": element}))
-    kind = await locator.evaluate("e => e.tagName === 'INPUT' ? e.type : e.tagName")
+    kind, editable = await locator.evaluate(_KIND)
     if kind == "SELECT":
         return f"selected {await _choose(locator, element, value)!r} in [{element}]"
     if kind in ("checkbox", "radio"):
@@ -235,7 +263,7 @@ async def _fill_one(session: BrowserSession, element: str, value: str) -> str:
             raise ActionFailed(f"a {kind} takes true or false, not {value!r}")
         await locator.set_checked(wanted in ON)
         return f"{'checked' if wanted in ON else 'unchecked'} [{element}]"
-    if not await locator.evaluate(_EDITABLE):
+    if not editable:
         raise ActionFailed("not a field you can fill: click it instead")
     await locator.fill(value)
     return f"typed into [{element}]"

@@ -3,6 +3,7 @@ and where each one's weights are on this machine."""
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
@@ -42,12 +43,18 @@ def call_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float:
 
 def known_models() -> list[ModelInfo]:
     """Every manifest, default first."""
+    return list(_manifests())
+
+
+@functools.cache
+def _manifests() -> tuple[ModelInfo, ...]:
+    # Read once: the cost of every model call is looked up here.
     found = []
     for entry in resources.files("mira_agent.manifests").iterdir():
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text())
             found.append(ModelInfo(**data))
-    return sorted(found, key=lambda m: (not m.default, m.backend, m.name))
+    return tuple(sorted(found, key=lambda m: (not m.default, m.backend, m.name)))
 
 
 def model_info(name: str) -> ModelInfo | None:

@@ -92,6 +92,11 @@ def _upvotes(kind: str, ids: Iterable[int]) -> Callable[[ForumState], int]:
     return _voted(kind, ids, 1)
 
 
+def _all(count: int) -> str:
+    """How a milestone says "every one of them": "Both", "All 3"."""
+    return "Both" if count == 2 else f"All {count}"
+
+
 def _voted(kind: str, ids: Iterable[int], direction: int) -> Callable[[ForumState], int]:
     """How many of these posts (or comments) carry the user's vote in `direction`."""
     wanted = tuple(ids)
@@ -268,7 +273,7 @@ def user_comment_count(data: ForumData, user: str, forum: str) -> Draft:
         success=answered(lambda a: parse_count(a) == expected, _unchanged),
         facts=CountComments(user=user, forum=forum, answer=str(expected)),
         tags=("information", "counting", "profile"),
-        outcome=f"{expected} comments",
+        outcome=f"{expected} comment{'s' if expected != 1 else ''}",
     )
 
 
@@ -499,7 +504,7 @@ def vote_user_posts(data: ForumData, user: str, forum: str, direction: int) -> D
         votes = [
             Milestone(f"One of {user}'s {name} posts is {verb}d", lambda s: count_voted(s) >= 1),
             Milestone(
-                f"All {len(ids)} of {user}'s {name} posts are {verb}d",
+                f"{_all(len(ids))} of {user}'s {name} posts are {verb}d",
                 lambda s: count_voted(s) == len(ids),
             ),
         ]
@@ -521,7 +526,11 @@ def vote_user_posts(data: ForumData, user: str, forum: str, direction: int) -> D
             post_ids=tuple(ids),
         ),
         tags=("action", "vote", "multi-item"),
-        outcome=f"{verb}d {len(ids)} {name} posts by {user}",
+        outcome=(
+            f"{verb}d {user}'s only {name} post"
+            if len(ids) == 1
+            else f"{verb}d {len(ids)} {name} posts by {user}"
+        ),
     )
 
 
@@ -557,7 +566,7 @@ def upvote_comments_of(data: ForumData, user: str, forum: str) -> Draft:
             ),
             Milestone(f"One of {user}'s {name} comments is upvoted", lambda s: count_up(s) >= 1),
             Milestone(
-                f"All {len(ids)} of {user}'s {name} comments are upvoted",
+                f"{_all(len(ids))} of {user}'s {name} comments are upvoted",
                 lambda s: count_up(s) == len(ids),
             ),
         ],
@@ -667,6 +676,7 @@ def upvote_top(data: ForumData, forum: str, count: int, month: int | None, text:
     number = NUMBERS[count]
     scope = f"in the {name} forum" if month is None else f"submitted to {name} {when(month)}"
     of_month = "" if month is None else f" of {MONTHS[month]}"
+    every = "Both" if count == 2 else f"All {number}"
 
     count_up = _upvotes("post", ids)
 
@@ -698,7 +708,7 @@ def upvote_top(data: ForumData, forum: str, count: int, month: int | None, text:
                 lambda s: count_up(s) >= 1,
             ),
             Milestone(
-                f"All {number} top {name} posts{of_month} are upvoted",
+                f"{every} top {name} posts{of_month} are upvoted",
                 lambda s: count_up(s) == count,
             ),
             Milestone(f"The comment is posted on “{top[0].title}”", commented),

@@ -100,7 +100,7 @@ def _month_post(data: ForumData, rng: random.Random) -> Draft:
 def _comment_count(data: ForumData, rng: random.Random) -> Draft:
     """A user's comment count in one forum, for a user with at least two comments
     elsewhere (the profile's total is then wrong)."""
-    user, forum = rng.choice(USERS), rng.choice(SLUGS)
+    user, forum = rng.choice(USERS), rng.choice(SLUGS)  # uniform: a count of one is fine
     counts = tasks.comment_counts(data)
     here = counts.get((user, forum), 0)
     elsewhere = sum(n for (u, _), n in counts.items() if u == user) - here
@@ -141,18 +141,18 @@ def _new_post(data: ForumData, rng: random.Random) -> Draft:
 
 
 def _vote_posts(data: ForumData, rng: random.Random) -> Draft:
-    """Up- or downvote every post a user submitted to one forum (one post or several)."""
-    user, forum = rng.choice(USERS), rng.choice(SLUGS)
-    direction = rng.choice((1, -1))
-    if not any(p.author == user for p in data.posts_in(forum)):
-        raise Unfit(f"{user} has no posts in {forum}")
-    return tasks.vote_user_posts(data, user, forum, direction)
+    """Up- or downvote every post a user submitted to one forum (one post or several):
+    the author of a post drawn at random, so that regulars with several are drawn most."""
+    post = rng.choice([p for p in data.posts if p.author != CURRENT_USER])
+    return tasks.vote_user_posts(data, post.author, post.forum, rng.choice((1, -1)))
 
 
 def _upvote_comments(data: ForumData, rng: random.Random) -> Draft:
     """Upvote a user's two to five comments in one forum; they have comments elsewhere
-    too, so upvoting the whole profile fails."""
-    user, forum = rng.choice(USERS), rng.choice(SLUGS)
+    too, so upvoting the whole profile fails. The author and forum of a comment drawn at
+    random."""
+    comment = rng.choice(data.comments)
+    user, forum = comment.author, data.post_of(comment).forum
     counts = Counter(data.post_of(c).forum for c in data.comments_by(user))
     here, elsewhere = counts[forum], sum(counts.values()) - counts[forum]
     if not 2 <= here <= 5 or elsewhere == 0:

@@ -6,6 +6,10 @@ data for the seed, choosing cases where a careless agent would go wrong: the top
 of the month is not the top post overall, the user to count has comments in other
 forums too, the top comment is not the first one.
 
+Each fixed task is one call of a builder that takes its parameters (`post_of_month`,
+`reply_to_comment`, `vote_user_posts`...); the templates (`templates.py`) call the same
+builders with parameters they draw.
+
 Milestone and success checks are closures over the task's facts and read only the
 `ForumState` (and the agent's answer), never the pages. Success is strict: the right
 final state and nothing else changed on the forum (no stray vote, post, comment, edit,
@@ -128,7 +132,7 @@ def _unchanged(state: ForumState) -> bool:
     return not state.changed
 
 
-def _forum_title(slug: str) -> str:
+def forum_title(slug: str) -> str:
     return FORUMS_BY_SLUG[slug].title
 
 
@@ -140,12 +144,13 @@ RANKS = ("highest", "second-highest", "third-highest", "lowest")
 NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 
 
-def _in_month(posts: Iterable[Post], month: int) -> list[Post]:
+def in_month(posts: Iterable[Post], month: int) -> list[Post]:
+    """The posts submitted in `month` of 2026."""
     return [p for p in posts if (p.created.year, p.created.month) == (2026, month)]
 
 
 def _june(data: ForumData, forum: str) -> list[Post]:
-    return _in_month(data.posts_in(forum), 6)
+    return in_month(data.posts_in(forum), 6)
 
 
 def when(month: int) -> str:
@@ -184,8 +189,8 @@ def post_of_month(data: ForumData, forum: str | None, month: int, rank: str) -> 
     """The post at `rank` by score among those submitted to `forum` (None: any forum, on
     the front page) in `month` of 2026."""
     posts = data.posts_in(forum) if forum else list(data.posts)
-    expected = by_rank(_in_month(posts, month), rank)
-    name = _forum_title(forum) if forum else ""
+    expected = by_rank(in_month(posts, month), rank)
+    name = forum_title(forum) if forum else ""
     where, listing = (f"the {name} forum", f"The {name} forum") if forum else ("any forum", "")
     open_text = f"{listing} is open" if forum else "The front page (every forum) is open"
     sorted_text = (
@@ -216,7 +221,8 @@ def post_of_month(data: ForumData, forum: str | None, month: int, rank: str) -> 
     )
 
 
-def _comment_counts(data: ForumData) -> dict[tuple[str, str], int]:
+def comment_counts(data: ForumData) -> dict[tuple[str, str], int]:
+    """How many comments each (user, forum) pair has."""
     counts: dict[tuple[str, str], int] = {}
     for c in data.comments:
         key = (c.author, data.post_of(c).forum)
@@ -229,7 +235,7 @@ def _pick_commenter(
 ) -> tuple[str, str]:
     """A (user, forum) with `low`..`high` comments in the forum and at least two in
     other forums, so that counting everything on the profile gives a wrong number."""
-    counts = _comment_counts(data)
+    counts = comment_counts(data)
     for forum in forums:
         for user in sorted(USERS):
             if user in taken:
@@ -247,15 +253,10 @@ def count_comments(data: ForumData, taken: set[str]) -> Draft:
     return user_comment_count(data, user, forum)
 
 
-def comment_counts(data: ForumData) -> dict[tuple[str, str], int]:
-    """How many comments each (user, forum) pair has."""
-    return _comment_counts(data)
-
-
 def user_comment_count(data: ForumData, user: str, forum: str) -> Draft:
     """How many comments `user` wrote in `forum` (their profile lists every forum's)."""
-    expected = _comment_counts(data).get((user, forum), 0)
-    name = _forum_title(forum)
+    expected = comment_counts(data).get((user, forum), 0)
+    name = forum_title(forum)
     return Draft(
         intent=(
             f"How many comments has the user {user} written in the {name} forum? Count only "
@@ -289,7 +290,7 @@ def find_author(data: ForumData) -> Draft:
 def author_of(post: Post, question: str, label: str, query: str) -> Draft:
     """Who posted `post`, asked by `question`; `label` names the post in milestones and
     `query` is what the oracle searches for."""
-    forum = _forum_title(post.forum)
+    forum = forum_title(post.forum)
     return Draft(
         intent=f"{question} Answer with the username.",
         milestones=[
@@ -344,7 +345,7 @@ def reply_to_comment(data: ForumData, post: Post, rank: str, text: str) -> Draft
     comments = data.comments_on(post.id)
     top = (max if rank == "highest" else min)(comments, key=lambda c: c.score)
     top_id = top.id
-    name = _forum_title(post.forum)
+    name = forum_title(post.forum)
 
     def replied(state: ForumState) -> bool:
         return any(
@@ -394,7 +395,7 @@ def create_post(data: ForumData) -> Draft:
 
 def new_post(forum: str, title: str, body: str) -> Draft:
     """Submit one post with this title and body to `forum`."""
-    name = _forum_title(forum)
+    name = forum_title(forum)
 
     def success(state: ForumState, answer: str | None) -> bool:
         return _one_post(state, forum, title, body) is not None and untouched(state, posts=False)
@@ -447,7 +448,7 @@ def add_line(post: Post, line: str, *, at_end: bool) -> Draft:
 
     return Draft(
         intent=(
-            f"Edit your post “{post.title}” in the {_forum_title(post.forum)} forum: add the line "
+            f"Edit your post “{post.title}” in the {forum_title(post.forum)} forum: add the line "
             f"“{line}” at the {end} of its body, keeping the existing text and the title as "
             "they are."
         ),
@@ -491,7 +492,7 @@ def vote_user_posts(data: ForumData, user: str, forum: str, direction: int) -> D
     a user with one post there gets milestones that say so."""
     theirs = [p for p in data.posts_in(forum) if p.author == user]
     ids = [p.id for p in theirs]
-    name = _forum_title(forum)
+    name = forum_title(forum)
     verb = "upvote" if direction == 1 else "downvote"
     count_voted = _voted("post", ids, direction)
     in_view = Milestone(
@@ -546,7 +547,7 @@ def upvote_comments_of(data: ForumData, user: str, forum: str) -> Draft:
     ids = [c.id for c in comments]
     post_ids = {c.post_id for c in comments}
     titles = [data.post_of(c).title for c in comments]
-    name = _forum_title(forum)
+    name = forum_title(forum)
 
     count_up = _upvotes("comment", ids)
 
@@ -589,7 +590,7 @@ def subscribe_and_ask(data: ForumData) -> Draft:
 def subscribe_then_ask(first: str, second: str, title: str, body: str) -> Draft:
     """Subscribe to two more forums, then post a question in the first of them."""
     wanted = INITIAL_SUBSCRIPTIONS | {first, second}
-    a, b = _forum_title(first), _forum_title(second)
+    a, b = forum_title(first), forum_title(second)
 
     def success(state: ForumState, answer: str | None) -> bool:
         return (
@@ -626,7 +627,7 @@ def move_post(data: ForumData) -> Draft:
 def repost(post: Post, target: str) -> Draft:
     """Delete the signed-in user's `post` and submit it again in the `target` forum."""
     assert post.author == CURRENT_USER and post.forum != target
-    name, old_name = _forum_title(target), _forum_title(post.forum)
+    name, old_name = forum_title(target), forum_title(post.forum)
 
     def success(state: ForumState, answer: str | None) -> bool:
         return (
@@ -663,14 +664,14 @@ def upvote_top_three(data: ForumData) -> Draft:
 
 def top_posts(data: ForumData, forum: str, count: int, month: int | None) -> list[Post]:
     """The `count` highest-scored posts of `forum` (submitted in `month`, when given)."""
-    posts = data.posts_in(forum) if month is None else _in_month(data.posts_in(forum), month)
+    posts = data.posts_in(forum) if month is None else in_month(data.posts_in(forum), month)
     return sorted(posts, key=lambda p: p.score, reverse=True)[:count]
 
 
 def upvote_top(data: ForumData, forum: str, count: int, month: int | None, text: str) -> Draft:
     """Upvote the `count` highest-scored posts of `forum` (of `month`, when given), then
     comment `text` on the highest-scored one."""
-    name = _forum_title(forum)
+    name = forum_title(forum)
     top = top_posts(data, forum, count, month)
     ids = [p.id for p in top]
     number = NUMBERS[count]

@@ -89,7 +89,7 @@ def _month_post(data: ForumData, rng: random.Random) -> Draft:
     month = rng.choice(tuple(tasks.MONTHS))
     rank = rng.choice(tasks.RANKS)
     posts = data.posts_in(forum) if forum else list(data.posts)
-    window = tasks._in_month(posts, month)
+    window = tasks.in_month(posts, month)
     if len(window) < _LEAST[rank]:
         raise Unfit(f"too few posts in {tasks.MONTHS[month]} for the {rank} one")
     if tasks.by_rank(window, rank) == tasks.by_rank(posts, rank):
@@ -112,7 +112,7 @@ def _comment_count(data: ForumData, rng: random.Random) -> Draft:
 def _post_author(data: ForumData, rng: random.Random) -> Draft:
     """Who posted a post named by its title and forum (someone else's post)."""
     post = rng.choice([p for p in data.posts if p.author != CURRENT_USER])
-    forum = tasks._forum_title(post.forum)
+    forum = tasks.forum_title(post.forum)
     question = f"Which user posted “{post.title}” in the {forum} forum?"
     return tasks.author_of(post, question, f"The post “{post.title}”", post.title)
 
@@ -172,7 +172,7 @@ def _upvote_top(data: ForumData, rng: random.Random) -> Draft:
     forum = rng.choice(SLUGS)
     count = rng.choice((2, 3, 4))
     month = rng.choice((None, *tasks.MONTHS))
-    window = data.posts_in(forum) if month is None else tasks._in_month(data.posts_in(forum), month)
+    window = data.posts_in(forum) if month is None else tasks.in_month(data.posts_in(forum), month)
     if len(window) <= count:
         raise Unfit(f"{forum} has only {len(window)} posts in the window")
     top = tasks.top_posts(data, forum, count, month)

@@ -19,6 +19,7 @@ from typing import Any
 
 NOW = datetime(2026, 6, 18, 12, 0)
 FIRST_DAY = datetime(2026, 3, 1, 0, 0)
+OLDER_OWN_UNTIL = datetime(2026, 5, 1, 0, 0)  # the signed-in user's older posts are before it
 
 CURRENT_USER = "juniper_k"
 """The signed-in user: the agent acts as this account."""
@@ -79,6 +80,23 @@ POSTS: tuple[tuple[str, str, str], ...] = tuple(
 OWN_POSTS: tuple[tuple[str, str, str], ...] = tuple(
     (p["forum"], p["title"], p["body"]) for p in _CONTENT["own_posts"]
 )
+# The signed-in user's older posts (March and April), added after everything above is
+# drawn and from a generator of their own, so that every earlier post, comment, author and
+# score stays as it was; nobody has commented on them yet.
+OLDER_OWN_POSTS: tuple[tuple[str, str, str], ...] = tuple(
+    (p["forum"], p["title"], p["body"]) for p in _CONTENT["older_own_posts"]
+)
+# Lines the signed-in user might add to each of their posts (by title): what an edit writes.
+OWN_UPDATES: dict[str, tuple[str, ...]] = {
+    p["title"]: tuple(p["updates"]) for p in (*_CONTENT["own_posts"], *_CONTENT["older_own_posts"])
+}
+# Texts the agent is asked to write: new posts per forum (title, body), replies, comments.
+NEW_POSTS: dict[str, tuple[tuple[str, str], ...]] = {
+    forum: tuple((title, body) for title, body in posts)
+    for forum, posts in _CONTENT["new_posts"].items()
+}
+REPLIES: tuple[str, ...] = tuple(_CONTENT["replies"])
+THREAD_COMMENTS: tuple[str, ...] = tuple(_CONTENT["thread_comments"])
 _FORUM_COMMENTS: dict[str, tuple[str, ...]] = {
     forum: tuple(lines) for forum, lines in _CONTENT["comments"].items()
 }
@@ -115,6 +133,14 @@ def _unique(value: int, taken: set[int]) -> int:
     return value
 
 
+def _low_score(rng: random.Random, taken: set[int]) -> int:
+    """A score no post has yet, below what the seeded posts that lead a forum score:
+    one of the free values from -15 to 30 (seeded posts score -4 or more: 11 are free)."""
+    value = rng.choice([v for v in range(-15, 31) if v not in taken])
+    taken.add(value)
+    return value
+
+
 class ForumData:
     """The forum as seeded for `seed`: read-only; episodes add to it through the state."""
 
@@ -143,8 +169,28 @@ class ForumData:
         for post in self.posts:
             comments.extend(self._thread(rng, post, first_id=len(comments) + 1))
         self.comments: tuple[Comment, ...] = tuple(comments)
+        self.posts += self._older_own_posts(seed, len(self.posts) + 1, post_scores)
         self._posts_by_id = {p.id: p for p in self.posts}
         self._comments_by_id = {c.id: c for c in self.comments}
+
+    @staticmethod
+    def _older_own_posts(seed: int, first_id: int, scores: set[int]) -> tuple[Post, ...]:
+        """The signed-in user's posts from March and April: low scores, no comments, ids
+        after every other post's."""
+        rng = random.Random(f"mira-forum-own:{seed}")
+        span_minutes = int((OLDER_OWN_UNTIL - FIRST_DAY).total_seconds() // 60)
+        return tuple(
+            Post(
+                first_id + k,
+                forum,
+                title,
+                CURRENT_USER,
+                FIRST_DAY + timedelta(minutes=rng.randint(60, span_minutes)),
+                _low_score(rng, scores),
+                body,
+            )
+            for k, (forum, title, body) in enumerate(OLDER_OWN_POSTS)
+        )
 
     @staticmethod
     def _author(

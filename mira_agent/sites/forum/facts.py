@@ -96,6 +96,13 @@ class UpvotePosts(TaskFacts):
 
 
 @dataclass(frozen=True)
+class DownvotePosts(UpvotePosts):
+    """The same posts as `UpvotePosts`, to be downvoted instead."""
+
+    kind: ClassVar[str] = "downvote_posts"
+
+
+@dataclass(frozen=True)
 class UpvoteComments(TaskFacts):
     kind: ClassVar[str] = "upvote_comments"
     user: str

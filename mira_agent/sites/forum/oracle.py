@@ -45,6 +45,7 @@ class ForumOracle:
             kind.CreatePost: self._create_post,
             kind.EditOwn: self._edit_own,
             kind.UpvotePosts: self._upvote_posts,
+            kind.DownvotePosts: self._upvote_posts,
             kind.UpvoteComments: self._upvote_comments,
             kind.SubscribeAsk: self._subscribe_ask,
             kind.MovePost: self._move_post,
@@ -56,11 +57,12 @@ class ForumOracle:
 
     def _top_month(self, path: str, query: dict[str, list[str]], els: list[ElementRef]) -> Action:
         p = facts_as(self.facts, kind.TopMonth)
-        if path == f"/f/{p.forum}":
+        # No forum: the question is about every forum, which the front page lists.
+        if path == (f"/f/{p.forum}" if p.forum else "/"):
             if query.get("sort") != ["top"]:
                 return _click(els, "Top", "link")
             return _stop(p.answer)
-        return _click(els, p.forum_title, "link")
+        return _click(els, p.forum_title or "Home", "link")
 
     def _count_comments(
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
@@ -116,8 +118,9 @@ class ForumOracle:
         self, path: str, query: dict[str, list[str]], els: list[ElementRef]
     ) -> Action:
         p = facts_as(self.facts, kind.UpvotePosts)
+        verb = "Downvote" if isinstance(p, kind.DownvotePosts) else "Upvote"
         if path == f"/f/{p.forum}":
-            return _upvote_next(els, p.titles) or _stop("Upvoted them all.")
+            return _upvote_next(els, p.titles, verb) or _stop(f"{verb}d them all.")
         return _click(els, p.forum_title, "link")
 
     def _upvote_comments(
@@ -216,10 +219,13 @@ class ForumOracle:
         return _click(els, "Submit", "button")
 
 
-def _upvote_next(els: list[ElementRef], titles: tuple[str, ...]) -> Action | None:
-    """Upvoting the first of these posts not upvoted yet; None when all are."""
+def _upvote_next(
+    els: list[ElementRef], titles: tuple[str, ...], verb: str = "Upvote"
+) -> Action | None:
+    """Upvoting (or, with `verb` "Downvote", downvoting) the first of these posts not
+    voted on that way yet; None when all are."""
     for title in titles:
-        button = _named(els, f"Upvote post “{title}”", "button")
+        button = _named(els, f"{verb} post “{title}”", "button")
         if "pressed" not in button.flags:
             return _act("click", button)
     return None

@@ -6,6 +6,7 @@ from mira_agent.sites.forum.data import ForumData
 from mira_agent.sites.forum.oracle import ForumOracle
 from mira_agent.sites.forum.state import ForumState
 from mira_agent.sites.forum.tasks import build_tasks
+from mira_agent.sites.forum.templates import TEMPLATES
 from mira_agent.sites.forum.views import ForumApp
 from mira_agent.sites.serving import SandboxSite
 
@@ -25,3 +26,4 @@ class ForumSite(SandboxSite):
     app_class = ForumApp
     oracle_class = ForumOracle
     task_builder = staticmethod(build_tasks)
+    template_table = TEMPLATES

@@ -6,6 +6,10 @@ data for the seed, choosing cases where a careless agent would go wrong: the top
 of the month is not the top post overall, the user to count has comments in other
 forums too, the top comment is not the first one.
 
+Each fixed task is one call of a builder that takes its parameters (`post_of_month`,
+`reply_to_comment`, `vote_user_posts`...); the templates (`templates.py`) call the same
+builders with parameters they draw.
+
 Milestone and success checks are closures over the task's facts and read only the
 `ForumState` (and the agent's answer), never the pages. Success is strict: the right
 final state and nothing else changed on the forum (no stray vote, post, comment, edit,
@@ -30,6 +34,7 @@ from mira_agent.sites.forum.data import (
 from mira_agent.sites.forum.facts import (
     CountComments,
     CreatePost,
+    DownvotePosts,
     EditOwn,
     FindAuthor,
     MovePost,
@@ -88,8 +93,18 @@ def _only_upvotes(state: ForumState, kind: str, ids: Iterable[int]) -> bool:
 def _upvotes(kind: str, ids: Iterable[int]) -> Callable[[ForumState], int]:
     """How many of these posts (or comments) the user has upvoted: for milestones that
     count the way to "all of them"."""
+    return _voted(kind, ids, 1)
+
+
+def _all(count: int) -> str:
+    """How a milestone says "every one of them": "Both", "All 3"."""
+    return "Both" if count == 2 else f"All {count}"
+
+
+def _voted(kind: str, ids: Iterable[int], direction: int) -> Callable[[ForumState], int]:
+    """How many of these posts (or comments) carry the user's vote in `direction`."""
     wanted = tuple(ids)
-    return lambda state: sum(state.votes.get((kind, i)) == 1 for i in wanted)
+    return lambda state: sum(state.votes.get((kind, i)) == direction for i in wanted)
 
 
 def _one_post(state: ForumState, forum: str, title: str, body: str) -> NewPost | None:
@@ -117,15 +132,36 @@ def _unchanged(state: ForumState) -> bool:
     return not state.changed
 
 
-def _forum_title(slug: str) -> str:
+def forum_title(slug: str) -> str:
     return FORUMS_BY_SLUG[slug].title
 
 
 # -- information tasks -----------------------------------------------------------------
 
 
+MONTHS = {3: "March", 4: "April", 5: "May", 6: "June"}  # the site's months; June is now
+RANKS = ("highest", "second-highest", "third-highest", "lowest")
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def in_month(posts: Iterable[Post], month: int) -> list[Post]:
+    """The posts submitted in `month` of 2026."""
+    return [p for p in posts if (p.created.year, p.created.month) == (2026, month)]
+
+
 def _june(data: ForumData, forum: str) -> list[Post]:
-    return [p for p in data.posts_in(forum) if (p.created.year, p.created.month) == (2026, 6)]
+    return in_month(data.posts_in(forum), 6)
+
+
+def when(month: int) -> str:
+    """A month as intents name it: June 2026 is "this month"."""
+    return "this month (June 2026)" if month == 6 else f"in {MONTHS[month]} 2026"
+
+
+def by_rank(posts: Iterable[Post], rank: str) -> Post:
+    """The post at `rank` by score (scores are unique, so there is no tie)."""
+    ordered = sorted(posts, key=lambda p: p.score, reverse=True)
+    return ordered[-1] if rank == "lowest" else ordered[RANKS.index(rank)]
 
 
 def _month_forums(data: ForumData) -> list[str]:
@@ -146,32 +182,47 @@ def _month_forums(data: ForumData) -> list[str]:
 
 def top_of_month(data: ForumData, forum: str) -> Draft:
     """The highest-scored post submitted to `forum` in June 2026 (the site's month)."""
-    posts = data.posts_in(forum)
-    expected = max(_june(data, forum), key=lambda p: p.score)
-    name = _forum_title(forum)
+    return post_of_month(data, forum, 6, "highest")
+
+
+def post_of_month(data: ForumData, forum: str | None, month: int, rank: str) -> Draft:
+    """The post at `rank` by score among those submitted to `forum` (None: any forum, on
+    the front page) in `month` of 2026."""
+    posts = data.posts_in(forum) if forum else list(data.posts)
+    expected = by_rank(in_month(posts, month), rank)
+    name = forum_title(forum) if forum else ""
+    where, listing = (f"the {name} forum", f"The {name} forum") if forum else ("any forum", "")
+    open_text = f"{listing} is open" if forum else "The front page (every forum) is open"
+    sorted_text = (
+        f"{listing}'s posts are sorted by top score"
+        if forum
+        else "The front page's posts are sorted by top score"
+    )
     return Draft(
         intent=(
-            f"Which post submitted to the {name} forum this month (June 2026) has the highest "
+            f"Which post submitted to {where} {when(month)} has the {rank} "
             "score? Don't vote or post anything. Answer with the post's title."
         ),
         milestones=[
-            Milestone(f"The {name} forum is open", lambda s: _listed(s, forum)),
-            Milestone(
-                f"The {name} forum's posts are sorted by top score",
-                lambda s: _listed(s, forum, "top"),
-            ),
+            Milestone(open_text, lambda s: _listed(s, forum)),
+            Milestone(sorted_text, lambda s: _listed(s, forum, "top")),
         ],
         success=answered(
             lambda a: names_one(a, expected.title, [p.title for p in posts]), _unchanged
         ),
         facts=TopMonth(
-            forum=forum, forum_title=name, answer=expected.title, expected_post_id=expected.id
+            forum=forum or "",
+            forum_title=name,
+            answer=expected.title,
+            expected_post_id=expected.id,
         ),
         tags=("information", "sorting", "comparison"),
+        outcome=expected.title,
     )
 
 
-def _comment_counts(data: ForumData) -> dict[tuple[str, str], int]:
+def comment_counts(data: ForumData) -> dict[tuple[str, str], int]:
+    """How many comments each (user, forum) pair has."""
     counts: dict[tuple[str, str], int] = {}
     for c in data.comments:
         key = (c.author, data.post_of(c).forum)
@@ -184,7 +235,7 @@ def _pick_commenter(
 ) -> tuple[str, str]:
     """A (user, forum) with `low`..`high` comments in the forum and at least two in
     other forums, so that counting everything on the profile gives a wrong number."""
-    counts = _comment_counts(data)
+    counts = comment_counts(data)
     for forum in forums:
         for user in sorted(USERS):
             if user in taken:
@@ -199,8 +250,13 @@ def _pick_commenter(
 
 def count_comments(data: ForumData, taken: set[str]) -> Draft:
     user, forum = _pick_commenter(data, ("cooking", "gardening", "cycling", "books"), 3, 7, taken)
-    expected = _comment_counts(data)[(user, forum)]
-    name = _forum_title(forum)
+    return user_comment_count(data, user, forum)
+
+
+def user_comment_count(data: ForumData, user: str, forum: str) -> Draft:
+    """How many comments `user` wrote in `forum` (their profile lists every forum's)."""
+    expected = comment_counts(data).get((user, forum), 0)
+    name = forum_title(forum)
     return Draft(
         intent=(
             f"How many comments has the user {user} written in the {name} forum? Count only "
@@ -218,31 +274,41 @@ def count_comments(data: ForumData, taken: set[str]) -> Draft:
         success=answered(lambda a: parse_count(a) == expected, _unchanged),
         facts=CountComments(user=user, forum=forum, answer=str(expected)),
         tags=("information", "counting", "profile"),
+        outcome=f"{expected} comment{'s' if expected != 1 else ''}",
     )
 
 
 def find_author(data: ForumData) -> Draft:
     post = data.post_by_title("Printer keeps going offline on Wi-Fi")
+    question = (
+        "Someone on Commons asked for help because their printer keeps going offline on "
+        "Wi-Fi. Which user posted that question?"
+    )
+    return author_of(post, question, "The printer question", "printer offline")
+
+
+def author_of(post: Post, question: str, label: str, query: str) -> Draft:
+    """Who posted `post`, asked by `question`; `label` names the post in milestones and
+    `query` is what the oracle searches for."""
+    forum = forum_title(post.forum)
     return Draft(
-        intent=(
-            "Someone on Commons asked for help because their printer keeps going offline on "
-            "Wi-Fi. Which user posted that question? Answer with the username."
-        ),
+        intent=f"{question} Answer with the username.",
         milestones=[
             Milestone(
-                "The printer question is found (in a search or the Tech Help forum)",
+                f"{label} is found (in a search or the {forum} forum)",
                 lambda s: (
                     any(post.id in r.post_ids for r in s.searches)
                     or any(post.id in v.post_ids for v in s.listings)
                 ),
             ),
-            Milestone("The printer question is open", lambda s: post.id in s.post_views),
+            Milestone(f"{label} is open", lambda s: post.id in s.post_views),
         ],
         success=answered(lambda a: names_user(a, post.author), _unchanged),
         facts=FindAuthor(
-            query="printer offline", title=post.title, answer=post.author, expected_post_id=post.id
+            query=query, title=post.title, answer=post.author, expected_post_id=post.id
         ),
         tags=("information", "search"),
+        outcome=post.author,
     )
 
 
@@ -270,9 +336,16 @@ def reply_to_top_comment(data: ForumData) -> Draft:
             break
     if chosen is None:
         raise RuntimeError("no Cooking post fits the reply task")
-    post, top_id = chosen
-    top = data.comment(top_id)
-    assert top is not None
+    return reply_to_comment(data, chosen[0], "highest", text)
+
+
+def reply_to_comment(data: ForumData, post: Post, rank: str, text: str) -> Draft:
+    """Reply `text` to the comment of `post` with the `rank` ("highest" or "lowest")
+    score."""
+    comments = data.comments_on(post.id)
+    top = (max if rank == "highest" else min)(comments, key=lambda c: c.score)
+    top_id = top.id
+    name = forum_title(post.forum)
 
     def replied(state: ForumState) -> bool:
         return any(
@@ -285,21 +358,21 @@ def reply_to_top_comment(data: ForumData) -> Draft:
 
     return Draft(
         intent=(
-            f"In the Cooking forum, open the post “{post.title}” and reply to its "
-            f"highest-scored comment with exactly this text: {text}"
+            f"In the {name} forum, open the post “{post.title}” and reply to its "
+            f"{rank}-scored comment with exactly this text: {text}"
         ),
         milestones=[
             Milestone(f"The post “{post.title}” is open", lambda s: post.id in s.post_views),
             Milestone(
-                f"The reply form for {top.author}'s comment (the highest-scored) is open",
+                f"The reply form for {top.author}'s comment (the {rank}-scored) is open",
                 lambda s: top_id in s.reply_forms,
             ),
             Milestone(f"The reply to {top.author}'s comment is posted", replied),
         ],
         success=success,
         facts=ReplyTop(
-            forum="cooking",
-            forum_title="Cooking",
+            forum=post.forum,
+            forum_title=name,
             title=post.title,
             post_id=post.id,
             comment_id=top_id,
@@ -307,6 +380,7 @@ def reply_to_top_comment(data: ForumData) -> Draft:
             text=text,
         ),
         tags=("action", "comment", "comparison"),
+        outcome=f"replied to {top.author}'s comment on “{post.title}”",
     )
 
 
@@ -316,7 +390,12 @@ def create_post(data: ForumData) -> Draft:
         "Since the last update my laptop stays black when I open the lid. "
         "Holding the power button is the only fix."
     )
-    name = _forum_title(forum)
+    return new_post(forum, title, body)
+
+
+def new_post(forum: str, title: str, body: str) -> Draft:
+    """Submit one post with this title and body to `forum`."""
+    name = forum_title(forum)
 
     def success(state: ForumState, answer: str | None) -> bool:
         return _one_post(state, forum, title, body) is not None and untouched(state, posts=False)
@@ -335,14 +414,21 @@ def create_post(data: ForumData) -> Draft:
         success=success,
         facts=CreatePost(forum=forum, forum_title=name, title=title, body=body),
         tags=("action", "post", "form"),
+        outcome=f"posted “{title}” in {name}",
     )
 
 
 def edit_own_post(data: ForumData) -> Draft:
     post = data.post_by_title("Which climbing beans for a north fence?")
-    assert post.author == CURRENT_USER
     line = "Update: I planted runner beans and they are already at the top of the fence."
-    new_body = f"{post.body}\n{line}"
+    return add_line(post, line, at_end=True)
+
+
+def add_line(post: Post, line: str, *, at_end: bool) -> Draft:
+    """Add `line` at the end (or the start) of the signed-in user's `post`."""
+    assert post.author == CURRENT_USER
+    new_body = f"{post.body}\n{line}" if at_end else f"{line}\n{post.body}"
+    end = "end" if at_end else "start"
 
     def edited(state: ForumState) -> bool:
         edit = state.latest_edit(post.id)
@@ -362,14 +448,14 @@ def edit_own_post(data: ForumData) -> Draft:
 
     return Draft(
         intent=(
-            f"Edit your post “{post.title}” in the {_forum_title(post.forum)} forum: add the line "
-            f"“{line}” at the end of its body, keeping the existing text and the title as "
+            f"Edit your post “{post.title}” in the {forum_title(post.forum)} forum: add the line "
+            f"“{line}” at the {end} of its body, keeping the existing text and the title as "
             "they are."
         ),
         milestones=[
             Milestone(f"Your post “{post.title}” is open", lambda s: post.id in s.post_views),
             Milestone("Its edit form is open", lambda s: post.id in s.edit_forms),
-            Milestone("The body now ends with the update line", edited),
+            Milestone(f"The body now {end}s with the update line", edited),
         ],
         success=success,
         facts=EditOwn(
@@ -381,6 +467,7 @@ def edit_own_post(data: ForumData) -> Draft:
             new_body=new_body,
         ),
         tags=("action", "edit"),
+        outcome=f"“{line}” added at the {end} of “{post.title}”",
     )
 
 
@@ -397,29 +484,42 @@ def upvote_user_posts(data: ForumData, taken: set[str]) -> Draft:
         raise RuntimeError("no user has 3 to 5 posts in one forum")
     _, forum, user, theirs = min(candidates, key=lambda c: c[0])
     taken.add(user)
+    return vote_user_posts(data, user, forum, 1)
+
+
+def vote_user_posts(data: ForumData, user: str, forum: str, direction: int) -> Draft:
+    """Upvote (`direction` 1) or downvote (-1) every post `user` submitted to `forum`;
+    a user with one post there gets milestones that say so."""
+    theirs = [p for p in data.posts_in(forum) if p.author == user]
     ids = [p.id for p in theirs]
-    name = _forum_title(forum)
-
-    count_up = _upvotes("post", ids)
-
+    name = forum_title(forum)
+    verb = "upvote" if direction == 1 else "downvote"
+    count_voted = _voted("post", ids, direction)
+    in_view = Milestone(
+        f"{user}'s posts in {name} are in view (the {name} forum or {user}'s profile)",
+        lambda s: _listed(s, forum) or any(v.user == user for v in s.profile_views),
+    )
+    if len(ids) == 1:
+        votes = [Milestone(f"{user}'s only {name} post is {verb}d", lambda s: count_voted(s) == 1)]
+    else:
+        votes = [
+            Milestone(f"One of {user}'s {name} posts is {verb}d", lambda s: count_voted(s) >= 1),
+            Milestone(
+                f"{_all(len(ids))} of {user}'s {name} posts are {verb}d",
+                lambda s: count_voted(s) == len(ids),
+            ),
+        ]
+    kind = UpvotePosts if direction == 1 else DownvotePosts
     return Draft(
         intent=(
-            f"Upvote every post that the user {user} has submitted to the {name} forum. "
-            "Don't vote on anything else."
+            f"{verb.capitalize()} every post that the user {user} has submitted to the {name} "
+            "forum. Don't vote on anything else."
         ),
-        milestones=[
-            Milestone(
-                f"{user}'s posts in {name} are in view (the {name} forum or {user}'s profile)",
-                lambda s: _listed(s, forum) or any(v.user == user for v in s.profile_views),
-            ),
-            Milestone(f"One of {user}'s {name} posts is upvoted", lambda s: count_up(s) >= 1),
-            Milestone(
-                f"All {len(ids)} of {user}'s {name} posts are upvoted",
-                lambda s: count_up(s) == len(ids),
-            ),
-        ],
-        success=lambda s, a: _only_upvotes(s, "post", ids) and untouched(s, votes=False),
-        facts=UpvotePosts(
+        milestones=[in_view, *votes],
+        success=lambda s, a: (
+            s.votes == {("post", i): direction for i in ids} and untouched(s, votes=False)
+        ),
+        facts=kind(
             user=user,
             forum=forum,
             forum_title=name,
@@ -427,17 +527,27 @@ def upvote_user_posts(data: ForumData, taken: set[str]) -> Draft:
             post_ids=tuple(ids),
         ),
         tags=("action", "vote", "multi-item"),
+        outcome=(
+            f"{verb}d {user}'s only {name} post"
+            if len(ids) == 1
+            else f"{verb}d {len(ids)} {name} posts by {user}"
+        ),
     )
 
 
 def upvote_user_comments(data: ForumData, taken: set[str]) -> Draft:
     """Upvote every comment a user wrote in one forum: one post page per comment."""
     user, forum = _pick_commenter(data, ("gardening", "cycling", "books", "localnews"), 3, 4, taken)
+    return upvote_comments_of(data, user, forum)
+
+
+def upvote_comments_of(data: ForumData, user: str, forum: str) -> Draft:
+    """Upvote every comment `user` wrote in `forum`: one post page per comment."""
     comments = [c for c in data.comments_by(user) if data.post_of(c).forum == forum]
     ids = [c.id for c in comments]
     post_ids = {c.post_id for c in comments}
     titles = [data.post_of(c).title for c in comments]
-    name = _forum_title(forum)
+    name = forum_title(forum)
 
     count_up = _upvotes("comment", ids)
 
@@ -457,7 +567,7 @@ def upvote_user_comments(data: ForumData, taken: set[str]) -> Draft:
             ),
             Milestone(f"One of {user}'s {name} comments is upvoted", lambda s: count_up(s) >= 1),
             Milestone(
-                f"All {len(ids)} of {user}'s {name} comments are upvoted",
+                f"{_all(len(ids))} of {user}'s {name} comments are upvoted",
                 lambda s: count_up(s) == len(ids),
             ),
         ],
@@ -466,6 +576,7 @@ def upvote_user_comments(data: ForumData, taken: set[str]) -> Draft:
             user=user, forum=forum, forum_title=name, titles=tuple(titles), comment_ids=tuple(ids)
         ),
         tags=("action", "vote", "multi-item", "long"),
+        outcome=f"upvoted {len(ids)} {name} comments by {user}",
     )
 
 
@@ -473,8 +584,13 @@ def subscribe_and_ask(data: ForumData) -> Draft:
     first, second = "gardening", "cooking"
     title = "Best time to divide hostas?"
     body = "My hostas have doubled in size. Should I split them now or wait until autumn?"
+    return subscribe_then_ask(first, second, title, body)
+
+
+def subscribe_then_ask(first: str, second: str, title: str, body: str) -> Draft:
+    """Subscribe to two more forums, then post a question in the first of them."""
     wanted = INITIAL_SUBSCRIPTIONS | {first, second}
-    a, b = _forum_title(first), _forum_title(second)
+    a, b = forum_title(first), forum_title(second)
 
     def success(state: ForumState, answer: str | None) -> bool:
         return (
@@ -498,14 +614,20 @@ def subscribe_and_ask(data: ForumData) -> Draft:
         success=success,
         facts=SubscribeAsk(subscribe=(a, b), forum=first, forum_title=a, title=title, body=body),
         tags=("action", "subscription", "post", "long"),
+        outcome=f"subscribed to {a} and {b}; asked “{title}” in {a}",
     )
 
 
 def move_post(data: ForumData) -> Draft:
     post = data.post_by_title("Street party on Willow Lane on July 4")
     assert post.author == CURRENT_USER and post.forum == "techhelp"
-    target = "localnews"
-    name, old_name = _forum_title(target), _forum_title(post.forum)
+    return repost(post, "localnews")
+
+
+def repost(post: Post, target: str) -> Draft:
+    """Delete the signed-in user's `post` and submit it again in the `target` forum."""
+    assert post.author == CURRENT_USER and post.forum != target
+    name, old_name = forum_title(target), forum_title(post.forum)
 
     def success(state: ForumState, answer: str | None) -> bool:
         return (
@@ -532,15 +654,30 @@ def move_post(data: ForumData) -> Draft:
             post_id=post.id, title=post.title, body=post.body, forum=target, forum_title=name
         ),
         tags=("action", "delete", "post", "long"),
+        outcome=f"“{post.title}” moved from {old_name} to {name}",
     )
 
 
 def upvote_top_three(data: ForumData) -> Draft:
-    forum = "books"
-    name = _forum_title(forum)
-    top = sorted(data.posts_in(forum), key=lambda p: p.score, reverse=True)[:3]
+    return upvote_top(data, "books", 3, None, "Great thread, thanks for starting it.")
+
+
+def top_posts(data: ForumData, forum: str, count: int, month: int | None) -> list[Post]:
+    """The `count` highest-scored posts of `forum` (submitted in `month`, when given)."""
+    posts = data.posts_in(forum) if month is None else in_month(data.posts_in(forum), month)
+    return sorted(posts, key=lambda p: p.score, reverse=True)[:count]
+
+
+def upvote_top(data: ForumData, forum: str, count: int, month: int | None, text: str) -> Draft:
+    """Upvote the `count` highest-scored posts of `forum` (of `month`, when given), then
+    comment `text` on the highest-scored one."""
+    name = forum_title(forum)
+    top = top_posts(data, forum, count, month)
     ids = [p.id for p in top]
-    text = "Great thread, thanks for starting it."
+    number = NUMBERS[count]
+    scope = f"in the {name} forum" if month is None else f"submitted to {name} {when(month)}"
+    of_month = "" if month is None else f" of {MONTHS[month]}"
+    every = "Both" if count == 2 else f"All {number}"
 
     count_up = _upvotes("post", ids)
 
@@ -560,15 +697,21 @@ def upvote_top_three(data: ForumData) -> Draft:
 
     return Draft(
         intent=(
-            f"Upvote the three highest-scored posts in the {name} forum, then comment “{text}” "
+            f"Upvote the {number} highest-scored posts {scope}, then comment “{text}” "
             "on the highest-scored one of them. Don't vote on anything else."
         ),
         milestones=[
             Milestone(
                 f"The {name} forum is sorted by top score", lambda s: _listed(s, forum, "top")
             ),
-            Milestone(f"One of the top three {name} posts is upvoted", lambda s: count_up(s) >= 1),
-            Milestone(f"All three top {name} posts are upvoted", lambda s: count_up(s) == 3),
+            Milestone(
+                f"One of the top {number} {name} posts{of_month} is upvoted",
+                lambda s: count_up(s) >= 1,
+            ),
+            Milestone(
+                f"{every} top {name} posts{of_month} are upvoted",
+                lambda s: count_up(s) == count,
+            ),
             Milestone(f"The comment is posted on “{top[0].title}”", commented),
         ],
         success=success,
@@ -580,6 +723,7 @@ def upvote_top_three(data: ForumData) -> Draft:
             text=text,
         ),
         tags=("action", "vote", "comment", "sorting", "long"),
+        outcome=f"upvoted the top {count} {name} posts{of_month}; commented on “{top[0].title}”",
     )
 
 

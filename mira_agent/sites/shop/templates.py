@@ -10,22 +10,22 @@ cheapest), tie, or lead to nothing.
 
 The fixed tasks are instances of these shapes:
 
-========================== ===============================================
-fixed task                 template
-========================== ===============================================
-shop-cheapest-well-rated   shop-rated-price (cheapest)
-shop-month-spending        shop-spending (a one-month period)
-shop-compare-ratings       shop-compare (by rating)
-shop-five-star-reviews     shop-star-reviews (5 stars)
-shop-cart-cleanup          shop-cart-edit (nothing added)
-shop-cancel-pending-order  shop-cancel-order (the pending order's branch)
-shop-express-checkout      shop-order-items (two lines)
-shop-gift-next-day         shop-gift-at-least (capacity, next-day)
-shop-reorder-past-order    shop-reorder (usual address, standard)
-shop-priciest-capacity     shop-extreme-attribute (test)
-shop-top-rated-under-...   shop-top-rated-under (test)
-shop-review-last-delivery  shop-review-order-item (test)
-========================== ===============================================
+=========================== ======================================================
+fixed task                  template
+=========================== ======================================================
+shop-cheapest-well-rated    shop-rated-price (cheapest, a kind)
+shop-month-spending         shop-spending (the amount, one month)
+shop-compare-ratings        shop-compare (by rating)
+shop-five-star-reviews      shop-star-reviews (5 stars)
+shop-cart-cleanup           shop-cart-edit (nothing added)
+shop-cancel-pending-order   shop-cancel-order (the pending order's branch)
+shop-express-checkout       shop-order-items (two lines listed)
+shop-gift-next-day          shop-gift-at-least (capacity, next-day)
+shop-reorder-past-order     shop-order-items (a past order's items, usual address)
+shop-priciest-capacity      shop-extreme-attribute (most expensive; held out)
+shop-top-rated-under-budget shop-top-rated-under (one added; held out)
+shop-review-last-delivery   shop-review-order-item (held out)
+=========================== ======================================================
 
 `shop-cancel-order` branches on the drawn order: a pending order is cancelled; any other
 (shipped, delivered, already cancelled) cannot be, and the answer is its status.
@@ -196,8 +196,11 @@ def _cart_edit(data: ShopData, rng: random.Random) -> Draft:
 
 
 def _order_items(data: ShopData, rng: random.Random) -> Draft:
-    """One or two lines: a third would take the oracle past a run's 30 steps (each line
-    is a search, a click, a colour, a quantity and an add)."""
+    """The items listed (one or two lines: a third would take the oracle past a run's 30
+    steps, each line being a search, a click, a colour, a quantity and an add), or, one
+    time in three, named as what a past order held."""
+    if rng.random() < 1 / 3:
+        return _reorder(data, rng)
     lines: list[Line] = []
     for _ in range(rng.randint(1, 2)):
         lines.append(_line(data, rng, {product.id for product, _, _ in lines}))
@@ -338,7 +341,10 @@ TEMPLATES: tuple[Template[ShopData], ...] = (
         "order-items",
         "train",
         "Order {n × product in colour, …}, and nothing else (my cart has other things in it: "
-        "remove them). Ship the order with {method} shipping to {address}. Pay with …",
+        "remove them). Ship the order with {method} shipping to {address}. Pay with … | "
+        "Order again exactly what I bought in my order of {date}: the same items, colours "
+        "and quantities, and nothing else (remove anything else from my cart). Ship it to "
+        "{my usual address|address} with {method} shipping. Pay with …",
         _order_items,
     ),
     _template(
@@ -348,14 +354,6 @@ TEMPLATES: tuple[Template[ShopData], ...] = (
         "and nothing else in the order (remove anything else from my cart). Ship it with "
         "{method} shipping to {address}. Pay with …",
         _gift_at_least,
-    ),
-    _template(
-        "reorder",
-        "train",
-        "Order again exactly what I bought in my order of {date}: the same items, colours and "
-        "quantities, and nothing else (remove anything else from my cart). Ship it to "
-        "{my usual address|address} with {method} shipping. Pay with …",
-        _reorder,
     ),
     _template(
         "extreme-attribute",

@@ -394,18 +394,19 @@ def standout(products: Sequence[Product], criterion: str) -> Product | None:
 
 
 def build_extreme_attribute(
-    data: ShopData, kind: str, label: str, criterion: str = "most expensive"
+    data: ShopData, kind: str, label: str, criterion: str = "most expensive", shared: bool = False
 ) -> Draft:
     """An attribute of the product of a kind that stands out by `criterion` (the most
     expensive, the best-rated), read off its product page; only a product no other one
-    ties with, and a value no other product of the kind has, makes a task."""
+    ties with, and a value no other product of the kind has, makes a task (a `shared`
+    value is let through: the fixed task's last resort)."""
     products = data.of_kind(kind)
     expected = standout(products, criterion)
     if expected is None:
         raise Unfit(f"no one {kind} is the {criterion}")
     value = expected.attribute(label)
     values = [p.attribute(label) for p in products]
-    if not value or values.count(value) != 1:
+    if not value or (values.count(value) != 1 and not shared):
         raise Unfit(f"the {label} of {expected.name} is not its own")
     numeric = all(any(c.isdigit() for c in v) for v in values)
     correct = _value_check(value, values, numeric)
@@ -453,50 +454,7 @@ def _attribute_of_priciest(data: ShopData) -> Draft:
             return build_extreme_attribute(data, kind, label)
         except Unfit:
             continue
-    return _first_number_question(data, "Power Bank", "Capacity")
-
-
-def _first_number_question(data: ShopData, kind: str, label: str) -> Draft:
-    """The priciest product's attribute even when another product shares it (the fixed
-    task's last resort, judged by number)."""
-    products = data.of_kind(kind)
-    expected = max(products, key=lambda p: p.price)
-    value = expected.attribute(label)
-    others = {first_number(p.attribute(label)) for p in products} - {first_number(value)}
-
-    def success(state: ShopState, answer: str | None) -> bool:
-        if not answer or not _no_orders(state):
-            return False
-        said = numbers(answer)
-        return first_number(value) in said and not (said & others)
-
-    return Draft(
-        intent=(
-            f"What is the {label.lower()} of the most expensive {kind.lower()} in the shop? "
-            "Don't buy anything; answer with the value as the product page gives it."
-        ),
-        milestones=(
-            Milestone(
-                f"Search results listing the {_kind_plural(kind)} are shown", _listed(expected.id)
-            ),
-            Milestone(f"The product page of {expected.name} is open", _viewed(expected.id)),
-        ),
-        success=success,
-        facts=Visit(
-            finds=(
-                Find(
-                    query=kind.lower(),
-                    sort="price_desc",
-                    product_id=expected.id,
-                    name=expected.name,
-                ),
-            ),
-            answer=value,
-            expected_product_id=expected.id,
-        ),
-        tags=("information", "search", "product-details"),
-        outcome=value,
-    )
+    return build_extreme_attribute(data, "Power Bank", "Capacity", shared=True)
 
 
 def _pick_buyable(

@@ -57,6 +57,7 @@ class History(TaskFacts):
     expected_cents: int
     month: str
     order_numbers: tuple[str, ...]
+    expected_count: int | None = None  # a question of how many items or orders
 
 
 @dataclass(frozen=True)

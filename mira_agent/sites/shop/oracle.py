@@ -10,6 +10,7 @@ or a wrong cart on purpose.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -38,7 +39,7 @@ class ShopOracle:
 
     def next_action(self, observation: Observation) -> Action:
         url = urlparse(observation.url)
-        page = _Page(url.path, parse_qs(url.query), observation.elements())
+        page = _Page(url.path, parse_qs(url.query), observation.elements(), observation.text)
         facts = self.facts
         if isinstance(facts, Visit):
             return self._visit(page, facts)
@@ -91,6 +92,8 @@ class ShopOracle:
         if page.path == f"/orders/{number}":
             if page.arg("cancelled") == "1":
                 return Action("stop", {"answer": f"Cancelled order {number}"})
+            if page.find("Cancel order", role="button", exact=True) is None:
+                return Action("stop", {"answer": f"Order {number} is {page.status}"})
             return page.click("Cancel order", role="button", exact=True)
         return self._open_order(page, number)
 
@@ -101,7 +104,8 @@ class ShopOracle:
                 return Action("stop", {"answer": f"Posted a {p.rating}-star review"})
             return page.click("Write a review", role="link", exact=True)
         if page.path == product_path + "/review":
-            stars = page.find(f"{p.rating} stars", role="radio", exact=True)
+            stars_label = "1 star" if p.rating == 1 else f"{p.rating} stars"
+            stars = page.find(stars_label, role="radio", exact=True)
             if stars is None:
                 raise LookupError("no star rating radio on the review form")
             if "checked" not in stars.flags:
@@ -289,10 +293,21 @@ def _listing_ok(page: _Page, find: Find) -> bool:
 class _Page:
     """The parts of an observation the oracle reads: path, query and elements."""
 
-    def __init__(self, path: str, query: dict[str, list[str]], elements: list[ElementRef]):
+    def __init__(
+        self, path: str, query: dict[str, list[str]], elements: list[ElementRef], text: str = ""
+    ) -> None:
         self.path = path
         self.query = query
         self.elements = elements
+        self.text = text
+
+    @property
+    def status(self) -> str:
+        """The status an order page states ("Status: Shipped"), as a reader sees it."""
+        match = re.search(r"Status:\s*(\w+)", self.text)
+        if match is None:
+            raise LookupError("no order status on the page")
+        return match.group(1)
 
     @property
     def is_listing(self) -> bool:

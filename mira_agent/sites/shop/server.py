@@ -7,6 +7,7 @@ from mira_agent.sites.shop.data import ShopData
 from mira_agent.sites.shop.oracle import ShopOracle
 from mira_agent.sites.shop.state import ShopState
 from mira_agent.sites.shop.tasks import build_tasks
+from mira_agent.sites.shop.templates import TEMPLATES
 from mira_agent.sites.shop.views import ShopApp
 
 
@@ -28,3 +29,4 @@ class ShopSite(SandboxSite):
     app_class = ShopApp
     oracle_class = ShopOracle
     task_builder = staticmethod(build_tasks)
+    template_table = TEMPLATES

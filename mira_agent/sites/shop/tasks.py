@@ -15,13 +15,15 @@ cart wanted, the address and card, the answer.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from mira_agent.sites.answers import (
     first_number,
     long_date,
     money,
+    names_one,
     normalize,
     numbers,
     parse_amount,
@@ -31,6 +33,8 @@ from mira_agent.sites.base import Milestone, Task
 from mira_agent.sites.shop.data import (
     CATEGORIES,
     CUSTOMER,
+    ORDER_STATUSES,
+    SHIPPING_METHODS,
     US_STATES,
     Address,
     Order,
@@ -38,9 +42,11 @@ from mira_agent.sites.shop.data import (
     ShopData,
 )
 from mira_agent.sites.shop.facts import Buy, Cancel, Find, History, Item, Review, Visit
+from mira_agent.sites.shop.forms import MAX_QUANTITY
 from mira_agent.sites.shop.state import ShopState, contents
 from mira_agent.sites.specs import Card, Draft, Spec, answered
 from mira_agent.sites.specs import build_tasks as build
+from mira_agent.sites.task_templates import Unfit
 
 SITE = "shop"
 Check = Callable[[ShopState], bool]
@@ -187,12 +193,76 @@ def _kind_plural(kind: str) -> str:
     )
 
 
-# -- the tasks -------------------------------------------------------------------------------
+def _items_text(lines: Sequence[Line]) -> str:
+    """Cart lines as an intent lists them: "A", "A and B", "A, B and C"."""
+    texts = [_item_text(product, option, quantity) for product, option, quantity in lines]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+def _method_label(method: str) -> str:
+    return SHIPPING_METHODS[method][0]
+
+
+def _shipped_outcome(lines: Sequence[Line], address: Address, method: str) -> str:
+    return f"ordered {_items_text(lines)}, {_method_label(method)} to {address.full_name}"
+
+
+# -- the tasks, each built from its parameters ------------------------------------------------
+
+
+def build_rated_price(data: ShopData, scope: str, threshold: float, highest: bool = False) -> Draft:
+    """The price of the cheapest (or the most expensive) product of a kind (or of a
+    category, when `scope` is one) with a rating of at least `threshold`: found by a
+    search (or the category's page) sorted by price."""
+    in_category = scope in CATEGORIES
+    products = data.in_category(scope) if in_category else data.of_kind(scope)
+    good = [p for p in products if p.rating >= threshold]
+    if not good:
+        raise Unfit(f"no {scope} product is rated {threshold} or more")
+    expected = (max if highest else min)(good, key=lambda p: p.price)
+    extreme, sort, order = (
+        ("most expensive", "price_desc", "high to low")
+        if highest
+        else ("cheapest", "price_asc", "low to high")
+    )
+    success = answered(lambda answer: parse_amount(answer) == expected.price, _no_orders)
+    if in_category:
+        shown = f"{CATEGORIES[scope]} products"
+        what, listed = f"product in the {CATEGORIES[scope]} category", f"{shown} are listed"
+        conditions: dict[str, Any] = {"category": scope}
+        find = Find(category=scope, sort=sort)
+    else:
+        shown = _kind_plural(scope)
+        what, listed = scope.lower(), f"Search results listing the {shown} are shown"
+        conditions = {}
+        find = Find(query=scope.lower(), sort=sort)
+
+    return Draft(
+        intent=(
+            f"What is the price of the {extreme} {what} that has an average customer "
+            f"rating of at least {threshold:.1f} stars? Don't buy anything; answer with the price."
+        ),
+        milestones=(
+            Milestone(listed, _listed(expected.id, **conditions)),
+            Milestone(
+                f"The {shown} are listed sorted by price, {order}",
+                _listed(expected.id, sort=sort, **conditions),
+            ),
+        ),
+        success=success,
+        facts=Visit(
+            finds=(find,),
+            answer=money(expected.price),
+            expected_product_id=expected.id,
+            expected_price=expected.price,
+        ),
+        tags=("information", "search", "sort"),
+        outcome=money(expected.price),
+    )
 
 
 def _cheapest_rated(data: ShopData) -> Draft:
     """The price of the cheapest product of a kind with a rating of at least a threshold."""
-    choice = None
     for kind in (
         "Bluetooth Speaker",
         "Desk Lamp",
@@ -208,119 +278,146 @@ def _cheapest_rated(data: ShopData) -> Draft:
         for threshold in (4.0, 3.5):
             good = [p for p in products if p.rating >= threshold]
             if good and min(good, key=lambda p: p.price) != cheapest:
-                choice = (kind, threshold, min(good, key=lambda p: p.price))
-                break
-        if choice:
-            break
-    if choice is None:
-        kind = "Bluetooth Speaker"
-        expected = min(data.of_kind(kind), key=lambda p: p.price)
-        choice = (kind, 0.0, expected)
-    kind, threshold, expected = choice
-    plural = _kind_plural(kind)
-    query = kind.lower()
+                return build_rated_price(data, kind, threshold)
+    return build_rated_price(data, "Bluetooth Speaker", 0.0)
 
-    success = answered(lambda answer: parse_amount(answer) == expected.price, _no_orders)
+
+Month = tuple[int, int]  # (year, month)
+
+
+def _month_text(month: Month) -> str:
+    return f"{date(month[0], month[1], 1):%B} {month[0]}"
+
+
+SPENDING_QUESTIONS = {
+    # measure: (question, how to answer)
+    "amount": ("How much did I spend in total on the orders I placed", "the amount"),
+    "items": ("How many items did I buy in total in the orders I placed", "the number"),
+    "orders": ("How many orders did I place", "the number"),
+}
+
+
+def build_spending(data: ShopData, first: Month, last: Month, measure: str = "amount") -> Draft:
+    """What the customer spent (or how many items or orders they bought) from month
+    `first` through `last` (one month when they are the same), cancelled orders left
+    out: read off the order history's pages."""
+    in_period = [o for o in data.orders if first <= (o.day.year, o.day.month) <= last]
+    if not in_period:
+        raise Unfit("no order was placed in the period")
+    kept = [o for o in in_period if o.status != "Cancelled"]
+    spent = sum(o.total for o in kept)
+    count = sum(o.item_count for o in kept) if measure == "items" else len(kept)
+    if measure != "amount" and count == 0:
+        raise Unfit("nothing was bought in the period")
+    numbers = {o.number for o in in_period}
+    period = (
+        f"in {_month_text(first)}"
+        if first == last
+        else f"from {_month_text(first)} through {_month_text(last)}"
+    )
+    newest_first = sorted(data.orders, key=lambda o: (o.day, o.number), reverse=True)
+    last_index = max(i for i, o in enumerate(newest_first) if o.number in numbers)
+    pages = last_index // 10 + 1
+    months = "..".join(dict.fromkeys(f"{y}-{m:02d}" for y, m in (first, last)))
+
+    def history_open(state: ShopState) -> bool:
+        return bool(state.history_views)
+
+    def period_listed(state: ShopState) -> bool:
+        seen = {n for view in state.history_views for n in view.order_numbers}
+        return numbers <= seen
+
+    if measure == "amount":
+        answer = money(spent)
+        success = answered(lambda answer: parse_amount(answer) == spent, _no_orders)
+    else:
+        answer = str(count)
+        success = answered(lambda answer: parse_count(answer) == count, _no_orders)
+    question, how = SPENDING_QUESTIONS[measure]
 
     return Draft(
-        intent=(
-            f"What is the price of the cheapest {kind.lower()} that has an average customer "
-            f"rating of at least {threshold:.1f} stars? Don't buy anything; answer with the price."
-        ),
+        intent=(f"{question} {period}? Don't count cancelled orders. Answer with {how}."),
         milestones=(
-            Milestone(f"Search results listing the {plural} are shown", _listed(expected.id)),
-            Milestone(
-                f"The {plural} are listed sorted by price, low to high",
-                _listed(expected.id, sort="price_asc"),
-            ),
+            Milestone("The order history (My orders) is open", history_open),
+            Milestone(f"Every order placed {period} has been listed", period_listed),
         ),
         success=success,
-        facts=Visit(
-            finds=(Find(query=query, sort="price_asc"),),
-            answer=money(expected.price),
-            expected_product_id=expected.id,
-            expected_price=expected.price,
+        facts=History(
+            pages=pages,
+            answer=answer,
+            expected_cents=spent,
+            month=months,
+            order_numbers=tuple(sorted(numbers)),
+            expected_count=None if measure == "amount" else count,
         ),
-        tags=("information", "search", "sort"),
+        tags=("information", "orders", "arithmetic"),
+        outcome=answer if measure == "amount" else f"{answer} {measure}",
     )
 
 
 def _month_spending(data: ShopData) -> Draft:
     """What the customer spent in the month that has a cancelled order."""
     cancelled = next(o for o in data.orders if o.status == "Cancelled")
-    year, month = cancelled.day.year, cancelled.day.month
-    in_month = [o for o in data.orders if (o.day.year, o.day.month) == (year, month)]
-    expected = sum(o.total for o in in_month if o.status != "Cancelled")
-    numbers = {o.number for o in in_month}
-    month_name = f"{cancelled.day:%B} {year}"
-    newest_first = sorted(data.orders, key=lambda o: (o.day, o.number), reverse=True)
-    last_index = max(i for i, o in enumerate(newest_first) if o.number in numbers)
-    pages = last_index // 10 + 1
-
-    def history_open(state: ShopState) -> bool:
-        return bool(state.history_views)
-
-    def month_listed(state: ShopState) -> bool:
-        seen = {n for view in state.history_views for n in view.order_numbers}
-        return numbers <= seen
-
-    success = answered(lambda answer: parse_amount(answer) == expected, _no_orders)
-
-    return Draft(
-        intent=(
-            f"How much did I spend in total on the orders I placed in {month_name}? "
-            "Don't count cancelled orders. Answer with the amount."
-        ),
-        milestones=(
-            Milestone("The order history (My orders) is open", history_open),
-            Milestone(f"Every order placed in {month_name} has been listed", month_listed),
-        ),
-        success=success,
-        facts=History(
-            pages=pages,
-            answer=money(expected),
-            expected_cents=expected,
-            month=f"{year}-{month:02d}",
-            order_numbers=tuple(sorted(numbers)),
-        ),
-        tags=("information", "orders", "arithmetic"),
-    )
+    month = (cancelled.day.year, cancelled.day.month)
+    return build_spending(data, month, month)
 
 
-def _attribute_of_priciest(data: ShopData) -> Draft:
-    """An attribute (capacity, temperature rating) of the most expensive product of a kind."""
-    choice = None
-    for kind, label in (
-        ("Power Bank", "Capacity"),
-        ("Electric Kettle", "Capacity"),
-        ("Hiking Backpack", "Capacity"),
-        ("Sleeping Bag", "Temperature rating"),
-        ("Travel Mug", "Capacity"),
-        ("Water Bottle", "Capacity"),
-    ):
-        products = data.of_kind(kind)
-        priciest = max(products, key=lambda p: p.price)
-        values = [p.attribute(label) for p in products]
-        if values.count(priciest.attribute(label)) == 1:
-            choice = (kind, label, priciest, products)
-            break
-    if choice is None:
-        kind, label = "Power Bank", "Capacity"
-        products = data.of_kind(kind)
-        choice = (kind, label, max(products, key=lambda p: p.price), products)
-    kind, label, expected, products = choice
+def _value_check(value: str, others: Iterable[str], numeric: bool) -> Callable[[str], bool]:
+    """Whether an answer states `value` and none of its rivals: by number when the
+    values are measures ("20000 mAh"), by words otherwise ("Hardcover")."""
+    if numeric:
+        rivals = {first_number(v) for v in others} - {first_number(value)}
+        return lambda answer: (
+            first_number(value) in numbers(answer) and not (numbers(answer) & rivals)
+        )
+    return lambda answer: names_one(answer, value, others)
+
+
+# How a product stands out among its kind: (its key, to be the largest; the listing
+# sort that puts it first, or "featured" for none)
+STANDOUTS: dict[str, tuple[Callable[[Product], float], str]] = {
+    "most expensive": (lambda p: p.price, "price_desc"),
+    "cheapest": (lambda p: -p.price, "price_asc"),
+    "best-rated": (lambda p: p.rating, "rating"),
+    "lowest-rated": (lambda p: -p.rating, "featured"),
+    "most reviewed": (lambda p: len(p.reviews), "featured"),
+    "least reviewed": (lambda p: -len(p.reviews), "featured"),
+}
+
+
+def standout(products: Sequence[Product], criterion: str) -> Product | None:
+    """The one product that stands out by `criterion`; None on a tie."""
+    key = STANDOUTS[criterion][0]
+    top = max(key(p) for p in products)
+    found = [p for p in products if key(p) == top]
+    return found[0] if len(found) == 1 else None
+
+
+def build_extreme_attribute(
+    data: ShopData, kind: str, label: str, criterion: str = "most expensive", shared: bool = False
+) -> Draft:
+    """An attribute of the product of a kind that stands out by `criterion` (the most
+    expensive, the best-rated), read off its product page; only a product no other one
+    ties with, and a value no other product of the kind has, makes a task (a `shared`
+    value is let through: the fixed task's last resort)."""
+    products = data.of_kind(kind)
+    expected = standout(products, criterion)
+    if expected is None:
+        raise Unfit(f"no one {kind} is the {criterion}")
     value = expected.attribute(label)
-    others = {first_number(p.attribute(label)) for p in products} - {first_number(value)}
+    values = [p.attribute(label) for p in products]
+    if not value or (values.count(value) != 1 and not shared):
+        raise Unfit(f"the {label} of {expected.name} is not its own")
+    numeric = all(any(c.isdigit() for c in v) for v in values)
+    correct = _value_check(value, values, numeric)
+    sort = STANDOUTS[criterion][1]
 
     def success(state: ShopState, answer: str | None) -> bool:
-        if not answer or not _no_orders(state):
-            return False
-        said = numbers(answer)
-        return first_number(value) in said and not (said & others)
+        return bool(answer) and _no_orders(state) and correct(answer or "")
 
     return Draft(
         intent=(
-            f"What is the {label.lower()} of the most expensive {kind.lower()} in the shop? "
+            f"What is the {label.lower()} of the {criterion} {kind.lower()} in the shop? "
             "Don't buy anything; answer with the value as the product page gives it."
         ),
         milestones=(
@@ -332,18 +429,32 @@ def _attribute_of_priciest(data: ShopData) -> Draft:
         success=success,
         facts=Visit(
             finds=(
-                Find(
-                    query=kind.lower(),
-                    sort="price_desc",
-                    product_id=expected.id,
-                    name=expected.name,
-                ),
+                Find(query=kind.lower(), sort=sort, product_id=expected.id, name=expected.name),
             ),
             answer=value,
             expected_product_id=expected.id,
         ),
         tags=("information", "search", "product-details"),
+        outcome=value,
     )
+
+
+def _attribute_of_priciest(data: ShopData) -> Draft:
+    """An attribute (capacity, temperature rating) of the most expensive product of a kind."""
+    choices = (
+        ("Power Bank", "Capacity"),
+        ("Electric Kettle", "Capacity"),
+        ("Hiking Backpack", "Capacity"),
+        ("Sleeping Bag", "Temperature rating"),
+        ("Travel Mug", "Capacity"),
+        ("Water Bottle", "Capacity"),
+    )
+    for kind, label in choices:
+        try:
+            return build_extreme_attribute(data, kind, label)
+        except Unfit:
+            continue
+    return build_extreme_attribute(data, "Power Bank", "Capacity", shared=True)
 
 
 def _pick_buyable(
@@ -362,35 +473,31 @@ def _pick_buyable(
     return rng.choice(pool)
 
 
-def _express_checkout(data: ShopData, rng: random.Random) -> Draft:
-    """Buy 2 of one product in a colour and 1 of another, express, to a friend."""
-    leftovers = {line[0] for line in data.initial_cart}
-    first = _pick_buyable(rng, data, leftovers, options=True, stock=4)
-    second = _pick_buyable(rng, data, leftovers | {first.id}, options=False, stock=2)
-    colour = rng.choice(first.options)
-    wanted: Wanted = {(first.id, colour): 2, (second.id, ""): 1}
-    address = Address("Jordan Lee", "45 Harbor Road", "Seattle", "WA", "98101")
-    method = "express"
+Line = tuple[Product, str, int]  # a product, its colour ("" for none), a quantity
+
+
+def build_checkout(data: ShopData, lines: Sequence[Line], address: Address, method: str) -> Draft:
+    """Buy exactly these lines (the cart's leftovers removed), shipped by `method` to
+    `address`."""
+    first, colour, count = lines[0]
+    wanted: Wanted = {(product.id, option): quantity for product, option, quantity in lines}
     card = Card(CUSTOMER.name)
+    label = _method_label(method)
 
     def first_in_cart(state: ShopState) -> bool:
-        return any(contents(cart).get((first.id, colour)) == 2 for cart in state.cart_history)
+        return any(contents(cart).get((first.id, colour)) == count for cart in state.cart_history)
 
     return Draft(
         intent=(
-            f"Order {_item_text(first, colour, 2)} and {_item_text(second, None, 1)}, and "
-            "nothing else (my cart has other things in it: remove them). Ship the order with "
-            f"Express shipping to {_address_text(address)}. {card.instructions()}"
+            f"Order {_items_text(lines)}, and nothing else (my cart has other things in it: "
+            f"remove them). Ship the order with {label} shipping to {_address_text(address)}. "
+            f"{card.instructions()}"
         ),
         milestones=(
-            Milestone(f"The cart holds {_item_text(first, colour, 2)}", first_in_cart),
+            Milestone(f"The cart holds {_item_text(first, colour, count)}", first_in_cart),
+            Milestone(f"The cart holds exactly {_items_text(lines)}", _cart_held(wanted)),
             Milestone(
-                f"The cart holds exactly {_item_text(first, colour, 2)} and "
-                f"{_item_text(second, None, 1)}",
-                _cart_held(wanted),
-            ),
-            Milestone(
-                f"Shipping to {address.full_name} in {address.city} by Express is submitted",
+                f"Shipping to {address.full_name} in {address.city} by {label} is submitted",
                 _shipping_given(wanted, address, method),
             ),
             Milestone("The order is placed", _ordered(wanted, address, method)),
@@ -398,55 +505,104 @@ def _express_checkout(data: ShopData, rng: random.Random) -> Draft:
         success=_ordered(wanted, address, method),
         facts=Buy(items=_wanted_items(data, wanted, {}), address=address, method=method, card=card),
         tags=("action", "cart", "checkout", "long"),
+        outcome=_shipped_outcome(lines, address, method),
+    )
+
+
+def _express_checkout(data: ShopData, rng: random.Random) -> Draft:
+    """Buy 2 of one product in a colour and 1 of another, express, to a friend."""
+    leftovers = {line[0] for line in data.initial_cart}
+    first = _pick_buyable(rng, data, leftovers, options=True, stock=4)
+    second = _pick_buyable(rng, data, leftovers | {first.id}, options=False, stock=2)
+    colour = rng.choice(first.options)
+    address = Address("Jordan Lee", "45 Harbor Road", "Seattle", "WA", "98101")
+    return build_checkout(data, ((first, colour, 2), (second, "", 1)), address, "express")
+
+
+def _label(product: Product, option: str) -> str:
+    return product.name + (f" ({option})" if option else "")
+
+
+def build_cart_edit(data: ShopData, keep: int, quantity: int, added: Sequence[Line] = ()) -> Draft:
+    """Change the quantity of the leftover cart line `keep` (0 or 1), remove the other,
+    and add the `added` lines; no checkout."""
+    if len(data.initial_cart) != 2 or keep not in (0, 1):
+        raise Unfit("the cart edit needs the two leftover lines")
+    (keep_id, keep_option, before), (drop_id, drop_option, _) = (
+        data.initial_cart[keep],
+        data.initial_cart[1 - keep],
+    )
+    kept, dropped = data.product(keep_id), data.product(drop_id)
+    assert kept is not None and dropped is not None
+    if quantity == before or not 1 <= quantity <= min(kept.stock, MAX_QUANTITY):
+        raise Unfit(f"{quantity} is no new quantity for {kept.name}")
+    final: Wanted = {(keep_id, keep_option): quantity}
+    final.update({(product.id, option): count for product, option, count in added})
+    keep_text, drop_text = _label(kept, keep_option), _label(dropped, drop_option)
+
+    def quantity_changed(state: ShopState) -> bool:
+        return any(contents(c).get((keep_id, keep_option)) == quantity for c in state.cart_history)
+
+    def dropped_out(state: ShopState) -> bool:
+        return any(drop_id not in {line.product_id for line in c} for c in state.cart_history)
+
+    def success(state: ShopState, answer: str | None) -> bool:
+        return _cart_matches(state, final) and _no_orders(state)
+
+    changed = Milestone(f"The cart holds {quantity} × {keep_text}", quantity_changed)
+    if added:
+        adding, joiner = f", and add {_items_text(added)}", ","
+        steps: tuple[Milestone, ...] = (
+            Milestone(f"The {drop_text} is removed", dropped_out),
+            changed,
+            Milestone(
+                f"The cart holds exactly {quantity} × {keep_text} and {_items_text(added)}",
+                _cart_held(final),
+            ),
+        )
+    else:
+        adding, joiner = "", " and"
+        steps = (
+            changed,
+            Milestone(
+                f"The {drop_text} is removed and the cart holds only {quantity} × {keep_text}",
+                _cart_held(final),
+            ),
+        )
+    return Draft(
+        intent=(
+            f"In my shopping cart, change the quantity of the {keep_text} to {quantity}{joiner} "
+            f"remove the {drop_text}{adding}. Don't check out."
+        ),
+        milestones=(Milestone("The cart is open", lambda state: state.cart_views > 0), *steps),
+        success=success,
+        facts=Buy(items=_wanted_items(data, final, {}), checkout=False),
+        tags=("action", "cart"),
+        outcome=f"cart: {quantity} × {keep_text}"
+        + "".join(f", {_item_text(p, o, q)}" for p, o, q in added),
     )
 
 
 def _cart_cleanup(data: ShopData) -> Draft:
     """Change the quantity of one leftover cart line and remove the other."""
-    (keep_id, keep_option, _), (drop_id, drop_option, _) = data.initial_cart
-    keep, drop = data.product(keep_id), data.product(drop_id)
-    assert keep is not None and drop is not None
-    quantity = 3
-    final: Wanted = {(keep_id, keep_option): quantity}
-
-    def label(product: Product, option: str) -> str:
-        return product.name + (f" ({option})" if option else "")
-
-    def quantity_changed(state: ShopState) -> bool:
-        return any(contents(c).get((keep_id, keep_option)) == quantity for c in state.cart_history)
-
-    def success(state: ShopState, answer: str | None) -> bool:
-        return _cart_matches(state, final) and _no_orders(state)
-
-    return Draft(
-        intent=(
-            f"In my shopping cart, change the quantity of the {label(keep, keep_option)} to "
-            f"{quantity} and remove the {label(drop, drop_option)}. Don't check out."
-        ),
-        milestones=(
-            Milestone("The cart is open", lambda state: state.cart_views > 0),
-            Milestone(f"The cart holds {quantity} × {label(keep, keep_option)}", quantity_changed),
-            Milestone(
-                f"The {label(drop, drop_option)} is removed and the cart holds only "
-                f"{quantity} × {label(keep, keep_option)}",
-                _cart_held(final),
-            ),
-        ),
-        success=success,
-        facts=Buy(items=_wanted_items(data, final, {}), checkout=False),
-        tags=("action", "cart"),
-    )
+    return build_cart_edit(data, keep=0, quantity=3)
 
 
-def _review_last_delivery(data: ShopData) -> Draft:
-    """A 4-star review of the item in the newest delivered order."""
-    order = max((o for o in data.orders if o.status == "Delivered"), key=lambda o: o.day)
-    line = order.lines[0]
-    product = data.product(line.product_id)
-    assert product is not None and len(order.lines) == 1
-    rating, title = 4, "Does the job"
-    body = "Sturdy and works well. It took a few days to get used to, but I'm happy with it."
-    nickname = "Alex M."
+REVIEWED_IN_LAST = "item in my most recent delivered order"
+
+
+def build_review(
+    data: ShopData,
+    order: Order,
+    product: Product,
+    words: tuple[int, str, str, str],
+    which: str = "",
+) -> Draft:
+    """A review of `product`, bought in `order`: `words` is the rating, title, body and
+    nickname; `which` names the item in the intent (by default the product and the
+    order's date)."""
+    rating, title, body, nickname = words
+    which = which or f"{product.name} from my order of {long_date(order.day)}"
 
     def review_ok(state: ShopState, answer: str | None = None) -> bool:
         reviews = state.reviews
@@ -463,7 +619,7 @@ def _review_last_delivery(data: ShopData) -> Draft:
 
     return Draft(
         intent=(
-            "Write a 4-star review of the item in my most recent delivered order. Title: "
+            f"Write a {rating}-star review of the {which}. Title: "
             f"\u201c{title}\u201d. Review: \u201c{body}\u201d Show it under the name "
             f"\u201c{nickname}\u201d."
         ),
@@ -474,7 +630,7 @@ def _review_last_delivery(data: ShopData) -> Draft:
                 f"The review form for {product.name} is open",
                 lambda s: product.id in s.review_forms,
             ),
-            Milestone(f"A 4-star review of {product.name} is posted", review_ok),
+            Milestone(f"A {rating}-star review of {product.name} is posted", review_ok),
         ),
         success=review_ok,
         facts=Review(
@@ -487,39 +643,59 @@ def _review_last_delivery(data: ShopData) -> Draft:
             nickname=nickname,
         ),
         tags=("action", "orders", "reviews", "long"),
+        outcome=f"{rating}-star review of {product.name} by {nickname}",
     )
 
 
-def _top_rated_under(data: ShopData) -> Draft:
-    """The best-rated product in a category under a price limit, added to the cart."""
+def _review_last_delivery(data: ShopData) -> Draft:
+    """A 4-star review of the item in the newest delivered order."""
+    order = max((o for o in data.orders if o.status == "Delivered"), key=lambda o: o.day)
+    line = order.lines[0]
+    product = data.product(line.product_id)
+    assert product is not None and len(order.lines) == 1
+    body = "Sturdy and works well. It took a few days to get used to, but I'm happy with it."
+    words = (4, "Does the job", body, "Alex M.")
+    return build_review(data, order, product, words, REVIEWED_IN_LAST)
+
+
+def top_rated_pick(data: ShopData, category: str, limit: int) -> Product | None:
+    """The product a "highest-rated in a category under $limit" task wants, or None when
+    the limit gives no clear pick: the top rating is shared, the pick is out of stock,
+    already in the cart, or the plain best-rated or cheapest product of the category
+    (so ignoring the limit or the rating fails), or a price sits right at the limit."""
     leftovers = {line[0] for line in data.initial_cart}
-    choice = None
-    for category in ("kitchen", "home", "outdoor", "electronics", "books"):
-        products = data.in_category(category)
-        best = max(products, key=lambda p: (p.rating, len(p.reviews)))
-        for limit in (25, 30, 35, 40, 45, 50, 60, 70):
-            under = [p for p in products if p.price < limit * 100]
-            if not under or any(p.price == limit * 100 for p in products):
-                continue
-            top = max(under, key=lambda p: p.rating)
-            unique = [p.rating for p in under].count(top.rating) == 1
-            cheapest = min(under, key=lambda p: p.price)
-            if (
-                unique
-                and top.in_stock
-                and top != best
-                and top != cheapest
-                and top.id not in leftovers
-            ):
-                choice = (category, limit, top)
-                break
-        if choice:
-            break
-    assert choice is not None, "no category has a clear top-rated product under a limit"
-    category, limit, expected = choice
+    products = data.in_category(category)
+    best = max(products, key=lambda p: (p.rating, len(p.reviews)))
+    under = [p for p in products if p.price < limit * 100]
+    if not under or any(p.price == limit * 100 for p in products):
+        return None
+    top = max(under, key=lambda p: p.rating)
+    unique = [p.rating for p in under].count(top.rating) == 1
+    cheapest = min(under, key=lambda p: p.price)
+    if unique and top.in_stock and top != best and top != cheapest and top.id not in leftovers:
+        return top
+    return None
+
+
+COUNT_WORDS = ("zero", "one", "two", "three", "four", "five")
+
+
+def build_top_rated(data: ShopData, category: str, limit: int, quantity: int = 1) -> Draft:
+    """The best-rated product in a category under a price limit, `quantity` of it added
+    to the cart."""
+    expected = top_rated_pick(data, category, limit)
+    if expected is None:
+        raise Unfit(f"no clear top-rated {category} product under ${limit}")
+    if not 1 <= quantity <= min(expected.stock, len(COUNT_WORDS) - 1):
+        raise Unfit(f"{expected.name} has no {quantity} in stock")
     name = CATEGORIES[category]
     wanted: Wanted = {(pid, option): qty for pid, option, qty in data.initial_cart}
-    wanted[(expected.id, None)] = 1
+    wanted[(expected.id, None)] = quantity
+    added = (
+        f"One {expected.name} is added"
+        if quantity == 1
+        else f"{quantity} × {expected.name} are added"
+    )
 
     def filtered(state: ShopState) -> bool:
         return _listed(
@@ -534,13 +710,14 @@ def _top_rated_under(data: ShopData) -> Draft:
     return Draft(
         intent=(
             f"Find the highest-rated product in the {name} category that costs less than "
-            f"${limit}, and add one of it to my cart (any colour). Keep what is already in "
+            f"${limit}, and add {COUNT_WORDS[quantity]} of it to my cart (any colour). Keep what "
+            "is already in "
             "my cart, and don't check out."
         ),
         milestones=(
             Milestone(f"{name} products under ${limit} are listed", filtered),
             Milestone(f"The product page of {expected.name} is open", _viewed(expected.id)),
-            Milestone(f"One {expected.name} is added to the cart", _cart_held(wanted)),
+            Milestone(f"{added} to the cart", _cart_held(wanted)),
         ),
         success=success,
         facts=Buy(
@@ -555,68 +732,114 @@ def _top_rated_under(data: ShopData) -> Draft:
             expected_product_id=expected.id,
         ),
         tags=("action", "browse", "filter", "cart"),
+        outcome=f"added {quantity} × {expected.name} to the cart",
     )
+
+
+def _top_rated_under(data: ShopData) -> Draft:
+    """The best-rated product in a category under the first limit that picks one."""
+    for category in ("kitchen", "home", "outdoor", "electronics", "books"):
+        for limit in (25, 30, 35, 40, 45, 50, 60, 70):
+            if top_rated_pick(data, category, limit) is not None:
+                return build_top_rated(data, category, limit)
+    raise AssertionError("no category has a clear top-rated product under a limit")
+
+
+def build_cancel(data: ShopData, order: Order, reference: str = "") -> Draft:
+    """Cancel `order`. A task that names the order by a `reference` ("of June 8, 2026",
+    "CS-100616") cancels it only if it can still be cancelled; otherwise the answer is
+    its status, and nothing is cancelled."""
+    conditional = bool(reference)
+    number = order.number
+    opened = (
+        Milestone("The order history (My orders) is open", lambda s: bool(s.history_views)),
+        Milestone(f"Order {number} is open", lambda s: number in s.order_views),
+    )
+    if not conditional:
+        intent = "Cancel my order that hasn't shipped yet."
+    else:
+        intent = (
+            f"If my order {reference} can still be cancelled (it hasn't shipped yet), cancel "
+            "it. If it can't, cancel nothing and tell me its status."
+        )
+    if order.cancellable:
+
+        def success(state: ShopState, answer: str | None) -> bool:
+            return state.cancelled == (number,) and not state.placed_orders
+
+        milestones = (*opened, Milestone(f"Order {number} is cancelled", _was_cancelled(number)))
+        outcome = f"cancelled {number}"
+    else:
+        if not conditional:
+            raise Unfit(f"order {number} is {order.status.lower()}, not cancellable")
+        statuses = [s for s in ORDER_STATUSES if s != order.status]
+
+        def success(state: ShopState, answer: str | None) -> bool:
+            return _no_orders(state) and names_one(answer, order.status, statuses)
+
+        milestones = opened
+        outcome = f"{number} left {order.status.lower()}"
+    return Draft(
+        intent=intent,
+        milestones=milestones,
+        success=success,
+        facts=Cancel(order_number=number),
+        tags=("action", "orders") if order.cancellable else ("information", "orders", "branch"),
+        outcome=outcome,
+    )
+
+
+def _was_cancelled(number: str) -> Check:
+    return lambda state: number in state.cancelled
 
 
 def _cancel_pending(data: ShopData) -> Draft:
-    order = next(o for o in data.orders if o.status == "Pending")
-
-    def success(state: ShopState, answer: str | None) -> bool:
-        return state.cancelled == (order.number,) and not state.placed_orders
-
-    return Draft(
-        intent="Cancel my order that hasn't shipped yet.",
-        milestones=(
-            Milestone("The order history (My orders) is open", lambda s: bool(s.history_views)),
-            Milestone(f"Order {order.number} is open", lambda s: order.number in s.order_views),
-            Milestone(f"Order {order.number} is cancelled", lambda s: order.number in s.cancelled),
-        ),
-        success=success,
-        facts=Cancel(order_number=order.number),
-        tags=("action", "orders"),
-    )
+    return build_cancel(data, next(o for o in data.orders if o.status == "Pending"))
 
 
-def _reorder(data: ShopData) -> Draft:
-    """Order again what a past delivered order held, to the usual address."""
+def reorderable(data: ShopData, order: Order) -> bool:
+    """Whether every line of a delivered order can be bought again as it was (in stock,
+    and not already left in the cart)."""
     leftovers = {line[0] for line in data.initial_cart}
-
-    def fits(order: Order) -> bool:
-        return (
-            order.status == "Delivered"
-            and len(order.lines) == 2
-            and any(line.option for line in order.lines)
-            and all(
-                (p := data.product(line.product_id)) is not None
-                and p.stock >= line.quantity
-                and p.id not in leftovers
-                for line in order.lines
-            )
-        )
-
-    order = max((o for o in data.orders if fits(o)), key=lambda o: o.day)
-    wanted: Wanted = {(line.product_id, line.option): line.quantity for line in order.lines}
-    address = CUSTOMER.address
-    method = "standard"
-    card = Card(CUSTOMER.name)
-    listed = " and ".join(
-        _item_text(product, line.option, line.quantity)
+    return order.status == "Delivered" and all(
+        (p := data.product(line.product_id)) is not None
+        and p.stock >= line.quantity
+        and p.id not in leftovers
         for line in order.lines
-        if (product := data.product(line.product_id)) is not None
     )
+
+
+def build_reorder(data: ShopData, order: Order, address: Address, method: str) -> Draft:
+    """Order again what a past delivered order held, by `method` to `address` (the
+    customer's usual one, or someone else's)."""
+    if not reorderable(data, order):
+        raise Unfit(f"order {order.number} cannot be bought again as it was")
+    wanted: Wanted = {(line.product_id, line.option): line.quantity for line in order.lines}
+    card = Card(CUSTOMER.name)
+    label = _method_label(method)
+    lines: list[Line] = []
+    for line in order.lines:
+        product = data.product(line.product_id)
+        assert product is not None
+        lines.append((product, line.option, line.quantity))
+    listed = " and ".join(_item_text(p, o, q) for p, o, q in lines)
+    if address == CUSTOMER.address:
+        where = f"my usual address ({_address_text(address)})"
+        to = "the usual address"
+    else:
+        where, to = _address_text(address), f"{address.full_name} in {address.city}"
 
     return Draft(
         intent=(
             f"Order again exactly what I bought in my order of {long_date(order.day)}: the "
             "same items, colours and quantities, and nothing else (remove anything else from "
-            f"my cart). Ship it to my usual address ({_address_text(address)}) with Standard "
-            f"shipping. {card.instructions()}"
+            f"my cart). Ship it to {where} with {label} shipping. {card.instructions()}"
         ),
         milestones=(
             Milestone(f"Order {order.number} is open", lambda s: order.number in s.order_views),
             Milestone(f"The cart holds exactly {listed}", _cart_held(wanted)),
             Milestone(
-                "Shipping to the usual address by Standard is submitted",
+                f"Shipping to {to} by {label} is submitted",
                 _shipping_given(wanted, address, method),
             ),
             Milestone("The order is placed", _ordered(wanted, address, method)),
@@ -630,51 +853,59 @@ def _reorder(data: ShopData) -> Draft:
             card=card,
         ),
         tags=("action", "orders", "cart", "checkout", "long"),
+        outcome=_shipped_outcome(lines, address, method),
     )
 
 
-def _gift_next_day(data: ShopData) -> Draft:
-    """The cheapest product of a kind with at least some capacity, sent next-day."""
+def _reorder(data: ShopData) -> Draft:
+    """Order again what a past delivered order held, to the usual address."""
+
+    def fits(order: Order) -> bool:
+        return (
+            reorderable(data, order)
+            and len(order.lines) == 2
+            and any(line.option for line in order.lines)
+        )
+
+    order = max((o for o in data.orders if fits(o)), key=lambda o: o.day)
+    return build_reorder(data, order, CUSTOMER.address, "standard")
+
+
+def at_least_pick(data: ShopData, kind: str, label: str, size: float) -> Product | None:
+    """The cheapest product of a kind whose `label` measures at least `size`, or None
+    when that is no task: it is the kind's plain cheapest product, out of stock or left
+    in the cart."""
     leftovers = {line[0] for line in data.initial_cart}
-    choice = None
-    for kind in (
-        "Water Bottle",
-        "Travel Mug",
-        "Hiking Backpack",
-        "Electric Kettle",
-        "French Press",
-        "Power Bank",
-    ):
-        products = data.of_kind(kind)
-        cheapest = min(products, key=lambda p: p.price)
-        sizes = sorted({first_number(p.attribute("Capacity")) for p in products})
-        for size in sizes[1:]:
-            big = [p for p in products if first_number(p.attribute("Capacity")) >= size]
-            pick = min(big, key=lambda p: p.price)
-            if pick != cheapest and pick.in_stock and pick.id not in leftovers:
-                text = next(
-                    p.attribute("Capacity")
-                    for p in big
-                    if first_number(p.attribute("Capacity")) == size
-                )
-                choice = (kind, text, pick)
-                break
-        if choice:
-            break
-    assert choice is not None, "no kind has a capacity that changes the cheapest pick"
-    kind, size_text, expected = choice
+    products = data.of_kind(kind)
+    big = [p for p in products if first_number(p.attribute(label)) >= size]
+    if not big:
+        return None
+    pick = min(big, key=lambda p: p.price)
+    cheapest = min(products, key=lambda p: p.price)
+    if pick == cheapest or not pick.in_stock or pick.id in leftovers:
+        return None
+    return pick
+
+
+def build_gift(
+    data: ShopData, kind: str, label: str, size_text: str, address: Address, method: str
+) -> Draft:
+    """The cheapest product of a kind with at least some measure (a capacity, a battery
+    life), sent to a friend by `method`."""
+    expected = at_least_pick(data, kind, label, first_number(size_text))
+    if expected is None:
+        raise Unfit(f"no {kind} of at least {size_text} makes a task")
     wanted: Wanted = {(expected.id, None if expected.options else ""): 1}
-    address = Address("Sam Rivera", "9 Orchard Lane", "Austin", "TX", "78704")
-    method = "next_day"
     card = Card(CUSTOMER.name)
     colour = " (any colour)" if expected.options else ""
+    method_label = _method_label(method)
 
     return Draft(
         intent=(
-            f"Send my friend the cheapest {kind.lower()} with a capacity of at least "
+            f"Send my friend the cheapest {kind.lower()} with a {label.lower()} of at least "
             f"{size_text}{colour}: one of it, and nothing else in the order (remove anything "
-            f"else from my cart). Ship it with Next-day shipping to {_address_text(address)}. "
-            f"{card.instructions()}"
+            f"else from my cart). Ship it with {method_label} shipping to "
+            f"{_address_text(address)}. {card.instructions()}"
         ),
         milestones=(
             Milestone(
@@ -682,7 +913,7 @@ def _gift_next_day(data: ShopData) -> Draft:
             ),
             Milestone(f"The cart holds only one {expected.name}", _cart_held(wanted)),
             Milestone(
-                f"Shipping to {address.full_name} in {address.city} by Next-day is submitted",
+                f"Shipping to {address.full_name} in {address.city} by {method_label} is submitted",
                 _shipping_given(wanted, address, method),
             ),
             Milestone("The order is placed", _ordered(wanted, address, method)),
@@ -698,6 +929,83 @@ def _gift_next_day(data: ShopData) -> Draft:
             expected_product_id=expected.id,
         ),
         tags=("action", "search", "cart", "checkout", "long"),
+        outcome=f"ordered 1 × {expected.name}, {method_label} to {address.full_name}",
+    )
+
+
+def _gift_next_day(data: ShopData) -> Draft:
+    """The cheapest product of a kind with at least some capacity, sent next-day."""
+    address = Address("Sam Rivera", "9 Orchard Lane", "Austin", "TX", "78704")
+    for kind in (
+        "Water Bottle",
+        "Travel Mug",
+        "Hiking Backpack",
+        "Electric Kettle",
+        "French Press",
+        "Power Bank",
+    ):
+        products = data.of_kind(kind)
+        sizes = sorted({first_number(p.attribute("Capacity")) for p in products})
+        for size in sizes[1:]:
+            if at_least_pick(data, kind, "Capacity", size) is not None:
+                text = next(
+                    p.attribute("Capacity")
+                    for p in products
+                    if first_number(p.attribute("Capacity")) == size
+                )
+                return build_gift(data, kind, "Capacity", text, address, "next_day")
+    raise AssertionError("no kind has a capacity that changes the cheapest pick")
+
+
+def build_compare(
+    data: ShopData, first: Product, second: Product, criterion: str = "rating"
+) -> Draft:
+    """Which of two products has the higher rating (or more reviews), named in the
+    answer; a tie is no task."""
+    measure: Callable[[Product], float] = (
+        (lambda p: p.rating) if criterion == "rating" else (lambda p: len(p.reviews))
+    )
+    if measure(first) == measure(second):
+        raise Unfit(f"{first.name} and {second.name} tie on {criterion}")
+    winner, loser = (first, second) if measure(first) > measure(second) else (second, first)
+    if criterion == "rating":
+        question, shown = "has the higher average customer rating", "rating"
+    else:
+        question, shown = "has more customer reviews", "number of reviews"
+
+    def success(state: ShopState, answer: str | None) -> bool:
+        said = normalize(answer or "")
+        return (
+            normalize(winner.name) in said
+            and normalize(loser.name) not in said
+            and _no_orders(state)
+        )
+
+    return Draft(
+        intent=(
+            f"Which {question}: the {first.name} or the "
+            f"{second.name}? Don't buy anything; answer with the product's name."
+        ),
+        milestones=(
+            Milestone(
+                f"The {shown} of {first.name} is shown",
+                lambda s: _viewed(first.id)(s) or _listed(first.id)(s),
+            ),
+            Milestone(
+                f"The {shown} of {second.name} is shown",
+                lambda s: _viewed(second.id)(s) or _listed(second.id)(s),
+            ),
+        ),
+        success=success,
+        facts=Visit(
+            finds=(
+                Find(query=first.name, product_id=first.id, name=first.name),
+                Find(query=second.name, product_id=second.id, name=second.name),
+            ),
+            answer=winner.name,
+        ),
+        tags=("information", "search", "compare"),
+        outcome=winner.name,
     )
 
 
@@ -711,59 +1019,18 @@ def _compare_ratings(data: ShopData, rng: random.Random) -> Draft:
                 if int(a.id) < int(b.id) and abs(a.rating - b.rating) >= 0.3:
                     pairs.append((a, b))
     first, second = rng.choice(pairs)
-    winner, loser = (first, second) if first.rating > second.rating else (second, first)
-
-    def success(state: ShopState, answer: str | None) -> bool:
-        said = normalize(answer or "")
-        return (
-            normalize(winner.name) in said
-            and normalize(loser.name) not in said
-            and _no_orders(state)
-        )
-
-    return Draft(
-        intent=(
-            f"Which has the higher average customer rating: the {first.name} or the "
-            f"{second.name}? Don't buy anything; answer with the product's name."
-        ),
-        milestones=(
-            Milestone(
-                f"The rating of {first.name} is shown",
-                lambda s: _viewed(first.id)(s) or _listed(first.id)(s),
-            ),
-            Milestone(
-                f"The rating of {second.name} is shown",
-                lambda s: _viewed(second.id)(s) or _listed(second.id)(s),
-            ),
-        ),
-        success=success,
-        facts=Visit(
-            finds=(
-                Find(query=first.name, product_id=first.id, name=first.name),
-                Find(query=second.name, product_id=second.id, name=second.name),
-            ),
-            answer=winner.name,
-        ),
-        tags=("information", "search", "compare"),
-    )
+    return build_compare(data, first, second)
 
 
-def _five_star_count(data: ShopData, rng: random.Random) -> Draft:
-    """How many 5-star reviews a product has (read off its reviews)."""
-    pool = [
-        p
-        for p in data.products
-        if len(p.reviews) >= 6 and 2 <= sum(r.rating == 5 for r in p.reviews) < len(p.reviews)
-    ]
-    product = rng.choice(pool)
-    expected = sum(r.rating == 5 for r in product.reviews)
-
+def build_star_count(data: ShopData, product: Product, stars: int = 5) -> Draft:
+    """How many reviews of a number of stars a product has (read off its reviews)."""
+    expected = sum(r.rating == stars for r in product.reviews)
     success = answered(lambda answer: parse_count(answer) == expected, _no_orders)
 
     return Draft(
         intent=(
-            f"How many 5-star reviews does the {product.name} have? Don't write a review or "
-            "buy anything; answer with the number."
+            f"How many {stars}-star reviews does the {product.name} have? Don't write a "
+            "review or buy anything; answer with the number."
         ),
         milestones=(
             Milestone(f"Search results listing {product.name} are shown", _listed(product.id)),
@@ -776,7 +1043,18 @@ def _five_star_count(data: ShopData, rng: random.Random) -> Draft:
             expected_count=expected,
         ),
         tags=("information", "search", "reviews"),
+        outcome=str(expected),
     )
+
+
+def _five_star_count(data: ShopData, rng: random.Random) -> Draft:
+    """How many 5-star reviews a product has (read off its reviews)."""
+    pool = [
+        p
+        for p in data.products
+        if len(p.reviews) >= 6 and 2 <= sum(r.rating == 5 for r in p.reviews) < len(p.reviews)
+    ]
+    return build_star_count(data, rng.choice(pool))
 
 
 def _draws(data: ShopData) -> tuple[Draft, Draft, Draft]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.bench.runner import BenchSpec, plan_jobs, run_jobs
-from mira_agent.bench.sandbox import sandbox_instances
+from mira_agent.bench.sandbox import bench_task, sandbox_instances
 from mira_agent.errors import UsageError
 from mira_agent.sites import SITES, get_site
 from mira_agent.sites import task_templates as tt
@@ -156,7 +156,14 @@ def test_every_templates_oracle_solves_its_instances(name: str, tmp_path: Path) 
 def test_every_templates_oracle_solves_fifty_instances_per_split(
     name: str, split: str, tmp_path: Path
 ) -> None:
-    tasks = sandbox_instances([name], split, 50, tt.seeds_of(split).start + 1000)
+    # Fifty random seeds each (a template with a small parameter space repeats intents).
+    site, first = get_site(name), tt.seeds_of(split).start + 1000
+    tasks = [
+        bench_task(name, site.task(tt.instance_id(template.id, seed)))
+        for template in site.templates()
+        if tt.in_split(template, split)
+        for seed in range(first, first + 50)
+    ]
     spec = BenchSpec("sandbox", str(tmp_path / "e.db"), "templates", policy="oracle")
     results = run_jobs(spec, plan_jobs(tasks, None, 1), workers=2)
     failed = [(r.task_id, r.status, r.error) for r in results if not r.success]

@@ -125,6 +125,7 @@ def bench(
     from mira_agent.bench.report import summarize
     from mira_agent.bench.runner import MILESTONE_SOURCES, POLICIES, BenchSpec, plan_jobs, run_jobs
     from mira_agent.bench.suites import load_instances, load_suite, select
+    from mira_agent.sites.task_templates import short_templates
     from mira_agent.store.database import EpisodeStore, default_db_path
 
     if policy not in POLICIES:
@@ -133,6 +134,7 @@ def bench(
         split = split or "test-instances"
         chosen = select(load_instances(suite, split, instances, seed), None, tasks)
         kind = "sandbox"
+        _warn_short(short_templates((t.template for t in chosen), instances), split)
     else:
         if seed is not None:
             raise UsageError("--seed draws template instances: give --instances too")
@@ -227,6 +229,14 @@ def bench(
         _print_report(report, chart_path, interrupted)
     if interrupted:
         raise typer.Exit(130)
+
+
+def _warn_short(short: dict[str, int], split: str) -> None:
+    for template, given in sorted(short.items()):
+        err_console.print(
+            f"[yellow]{template} has {given} distinct instances in {split} from this seed:"
+            " all of them run[/yellow]"
+        )
 
 
 def _site_urls(pairs: list[str]) -> dict[str, str]:

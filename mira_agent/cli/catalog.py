@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mira_agent.cli.app import console, models_app, sites_app
+from mira_agent.cli.app import console, err_console, models_app, sites_app
 from mira_agent.errors import UsageError
 
 
@@ -58,7 +58,7 @@ def sites_tasks(
     import json
 
     from mira_agent.sites import get_site
-    from mira_agent.sites.task_templates import SPLITS
+    from mira_agent.sites.task_templates import SPLITS, short_templates
 
     site = get_site(name, seed=data_seed)
     if instances is None:
@@ -69,7 +69,14 @@ def sites_tasks(
         if seed is not None and split is None:
             raise UsageError("--seed is a seed of one split: give --split too")
         splits = [split] if split else list(SPLITS)
-        tasks = [task for each in splits for task in site.instances(each, instances, seed)]
+        tasks = []
+        for each in splits:
+            drawn = site.instances(each, instances, seed)
+            for template, given in short_templates((t.template for t in drawn), instances).items():
+                err_console.print(
+                    f"[yellow]{template} has {given} distinct instances in {each}[/yellow]"
+                )
+            tasks += drawn
     if as_json:
         rows = [
             {

@@ -215,7 +215,9 @@ class SandboxSite(ServedSite):
     def instances(self, split: str, count: int, start: int | None = None) -> list[Task]:
         """`count` distinct instances of each template of `split`, from seed `start`
         (the split's first seed by default) on: the seeds a run draws are contiguous,
-        so a second run from where the first stopped never repeats an instance."""
+        so a second run from where the first stopped never repeats an instance. A
+        template whose parameter space holds fewer gives all it has (`short_templates`
+        names them)."""
         seeds = tt.seeds_of(split)
         if count < 1:
             raise UsageError(f"--instances must be at least 1, got {count}")
@@ -230,11 +232,8 @@ class SandboxSite(ServedSite):
                 continue
             drawn = tt.distinct_instances(self.name, template, self.data, range(begin, seeds.stop))
             batch = list(itertools.islice(drawn, count))
-            if len(batch) < count:
-                raise UsageError(
-                    f"template {template.id} has only {len(batch)} distinct instances "
-                    f"in {split} from seed {begin}"
-                )
+            if not batch:
+                raise UsageError(f"template {template.id} has no instance in {split}")
             for task in batch:
                 self._instances.setdefault(task.id, task)
             chosen += batch

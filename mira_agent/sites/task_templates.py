@@ -30,7 +30,8 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -164,6 +165,13 @@ def distinct_instances(
         repeats = 0
         seen.add(task.intent)
         yield task
+
+
+def short_templates(drawn: Iterable[str], count: int) -> dict[str, int]:
+    """The templates (of drawn instances' template names) that gave fewer than `count`
+    instances, with how many they gave: their parameter space is spent."""
+    given = Counter(drawn)
+    return {template: n for template, n in given.items() if n < count}
 
 
 def find_template(site: str, templates: Sequence[Template[Any]], template_id: str) -> Template[Any]:

@@ -119,6 +119,11 @@ def _count_in(state: MailState, ids: Iterable[int], folders: tuple[str, ...]) ->
     return sum(1 for i in ids if _folder_of(state, i) in folders)
 
 
+def _emails(count: int, adjective: str = "") -> str:
+    """3 unread emails, 1 email: a count of emails as an outcome says it."""
+    return f"{count} {adjective}email{'' if count == 1 else 's'}"
+
+
 def listing(data: MailData, ids: set[int], text: str) -> list[Milestone]:
     """The milestone of having listed `ids`, unless the start page (the Inbox) lists them
     all already: a milestone done on arrival tells nothing."""
@@ -353,7 +358,7 @@ def build_move(data: MailData, who: str, name: str, targets: list[Message], fold
         facts=Move(query=name, subjects=tuple(m.subject for m in targets), folder=label),
         tags=("action", "search", "move", "long"),
         start_path=START,
-        outcome=f"moved {len(pending)} emails from {name} to {label}"
+        outcome=f"moved {_emails(len(pending))} from {name} to {label}"
         + (f" ({already} already there)" if already else ""),
     )
 
@@ -577,7 +582,7 @@ def build_star(
         else StarSome(query=name, sender=name, subjects=tuple(m.subject for m in targets)),
         tags=("action", "search", "star"),
         start_path=START,
-        outcome=f"starred {len(pending)} {adjective}emails from {name}{where}"
+        outcome=f"starred {_emails(len(pending), adjective)} from {name}{where}"
         + (f" ({already} already starred)" if already else ""),
     )
 

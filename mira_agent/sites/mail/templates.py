@@ -233,10 +233,11 @@ def _sender_detail(data: MailData, rng: random.Random) -> Draft:
 
 @functools.cache
 def _latest_from_contacts(data: MailData) -> tuple[tuple[Contact, Message], ...]:
-    """Each contact who wrote, with their newest email, where a search for their name
-    lists no other email of its subject."""
+    """Each contact who wrote (and has nothing in Trash, which would leave "most recent"
+    open), with their newest email, where a search for their name lists no other email
+    of its subject."""
     found = []
-    for email, messages in sorted(_senders(data, trashed=True).items()):
+    for email, messages in sorted(_senders(data).items()):
         contact = data.contact_by_email(email)
         latest = max(messages, key=lambda m: m.sent_at)
         if contact is not None and _found_once(data, latest, contact.name):
@@ -382,11 +383,13 @@ def _move_message(data: MailData, rng: random.Random) -> Draft:
     sender, label = target.sender_name, FOLDERS[folder]
     subject = f"\u201c{target.subject}\u201d"
     if target.folder == "trash":
-        intent = f"I deleted {sender}'s email {subject} by mistake. Put it back in my {label}."
+        intent = (
+            f"I deleted the email {subject} from {sender} by mistake. Put it back in my {label}."
+        )
         what = f"The deleted email {subject}"
     else:
         source = FOLDERS[target.folder]
-        intent = f"Move {sender}'s email {subject} from {source} to {label}."
+        intent = f"Move the email {subject} from {sender}, now in {source}, to {label}."
         what = f"The email {subject}"
     return build_refile(data, target, folder, intent=intent, what=what)
 
@@ -540,8 +543,8 @@ TEMPLATES: tuple[Template[MailData], ...] = (
     Template(
         "mail-move-message",
         "train",
-        "Move {sender}'s email “{subject}” from {folder} to {folder}. | I deleted {sender}'s "
-        "email “{subject}” by mistake. Put it back in my {folder}.",
+        "Move the email “{subject}” from {sender}, now in {folder}, to {folder}. | I deleted the "
+        "email “{subject}” from {sender} by mistake. Put it back in my {folder}.",
         _move_message,
     ),
     Template(

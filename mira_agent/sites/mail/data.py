@@ -337,6 +337,11 @@ class MailData:
         box = _Mailbox(rng)
         self._stories(box, rng)
         self._filler(box, rng)
+        # The week plans come last, from a generator of their own, so that adding them
+        # changed none of the draws the stories and the filler were made from.
+        self.schedules: tuple[Schedule, ...] = _schedules(
+            box, random.Random(f"mira-mail-schedules:{seed}"), list(self.contacts), self.roles
+        )
         box.drafts.sort(key=lambda d: d.when)
         self.keys: dict[str, int] = {}
         messages = []
@@ -366,6 +371,9 @@ class MailData:
 
     def message(self, key: str) -> Message:
         return self._by_id[self.keys[key]]
+
+    def message_by_id(self, message_id: int) -> Message:
+        return self._by_id[message_id]
 
     def keyed(self, prefix: str) -> list[Message]:
         """Story messages whose key starts with `prefix`, oldest first."""
@@ -806,3 +814,138 @@ class MailData:
                 f"Hi {to.first},\n\n{text}\n\n{me}",
                 to=(to.person,),
             )
+
+
+# -- week plans that change in a thread ------------------------------------------------
+
+_EVENTS = (
+    "design critique", "portfolio review", "budget check-in", "photo shoot", "usability test",
+    "copy review", "sprint planning", "print proof check", "type workshop",
+    "client walkthrough", "motion demo", "team retro",
+)  # fmt: skip
+_SLOT_TIMES = ((9, 0), (9, 30), (10, 0), (11, 0), (13, 30), (14, 0), (15, 0), (16, 30))
+_WEEKS = (date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6), date(2026, 4, 13))
+_EVENTS_PER_WEEK = 8
+
+
+def clock(hour: int, minute: int) -> str:
+    """10 AM, 2:30 PM: how the mailbox's people write a time."""
+    suffix = "AM" if hour < 12 else "PM"
+    return f"{hour % 12 or 12}{f':{minute:02d}' if minute else ''} {suffix}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When an event takes place: a day and a time of day."""
+
+    day: date
+    hour: int
+    minute: int
+
+    def spoken(self) -> str:
+        return f"{long_day(self.day)} at {clock(self.hour, self.minute)}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One week's plan, sent to the user and two colleagues, then changed in replies:
+    where each event stands after the thread's last word (`final`), and the thread's
+    message keys, oldest first."""
+
+    week: date
+    subject: str
+    final: dict[str, Slot]
+    moved: frozenset[str]
+    keys: tuple[str, ...]
+
+
+def _schedules(
+    box: _Mailbox, rng: random.Random, contacts: list[Contact], roles: Roles
+) -> tuple[Schedule, ...]:
+    """Four week plans from studio people the stories leave alone; two are changed
+    twice, so the latest email is not always the first reply."""
+    reserved = {roles.teammate.id, roles.organizer.id, roles.studio_colleague.id}
+    studio = [c for c in contacts if c.company == "Larkspur Studio" and c.id not in reserved]
+    made = []
+    for n, week in enumerate(_WEEKS):
+        made.append(_schedule(box, rng, studio, n, week, twice=n % 2 == 0))
+    return tuple(made)
+
+
+def _free_slot(rng: random.Random, week: date, taken: set[Slot]) -> Slot:
+    while True:
+        hour, minute = rng.choice(_SLOT_TIMES)
+        slot = Slot(week + timedelta(days=rng.randrange(5)), hour, minute)
+        if slot not in taken:
+            return slot
+
+
+def _schedule(
+    box: _Mailbox,
+    rng: random.Random,
+    studio: list[Contact],
+    n: int,
+    week: date,
+    *,
+    twice: bool,
+) -> Schedule:
+    planner, changer, third = rng.sample(studio, 3)
+    me = USER.first
+    events = rng.sample(_EVENTS, _EVENTS_PER_WEEK)
+    plan: dict[str, Slot] = {}
+    for event in events:
+        plan[event] = _free_slot(rng, week, set(plan.values()))
+    plan = dict(sorted(plan.items(), key=lambda item: (item[1].day, item[1].hour, item[1].minute)))
+    subject = f"Studio schedule for the week of {week:%B} {week.day}"
+    key = f"schedule-{n}"
+    lines = "\n".join(f"{event.capitalize()}: {slot.spoken()}" for event, slot in plan.items())
+    box.add(
+        f"{key}-1",
+        "inbox",
+        planner.person,
+        _at(rng.randint(6, 12), rng.randint(8, 17), rng.randrange(60)),
+        subject,
+        f"Hi {me}, {changer.first} and {third.first},\n\nHere is the plan for the week of "
+        f"{week:%B} {week.day}:\n\n{lines}\n\nShout if anything clashes.\n\n{planner.first}",
+        cc=(changer.person, third.person),
+    )
+    final = dict(plan)
+    changes = _moves(rng, week, final, 3)
+    box.add(
+        f"{key}-2",
+        "inbox",
+        changer.person,
+        _at(rng.randint(3, 5), rng.randint(8, 17), rng.randrange(60)),
+        "Re: " + subject,
+        f"Hi all,\n\nA few changes: {changes}. Everything else stays as planned."
+        f"\n\n{changer.first}",
+        to=(planner.person, USER),
+        cc=(third.person,),
+        read=not twice,
+    )
+    keys = [f"{key}-1", f"{key}-2"]
+    if twice:
+        again = _moves(rng, week, final, 1)
+        box.add(
+            f"{key}-3",
+            "inbox",
+            planner.person,
+            _at(rng.randint(1, 2), rng.randint(8, 17), rng.randrange(60)),
+            "Re: " + subject,
+            f"Hi all,\n\nOne more change: {again}. That's the final plan.\n\n{planner.first}",
+            cc=(changer.person, third.person),
+            read=False,
+        )
+        keys.append(f"{key}-3")
+    moved = frozenset(e for e in final if final[e] != plan[e])
+    return Schedule(week, subject, final, moved, tuple(keys))
+
+
+def _moves(rng: random.Random, week: date, slots: dict[str, Slot], count: int) -> str:
+    """Move `count` events of the plan (in place) to free slots; the sentence that says so."""
+    said = []
+    for event in rng.sample(sorted(slots), count):
+        slot = _free_slot(rng, week, set(slots.values()))
+        slots[event] = slot
+        said.append(f"the {event} moves to {slot.spoken()}")
+    return ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1]

@@ -103,3 +103,38 @@ class SaveDraft(TaskFacts):
     company: str
     subject: str
     body: str
+
+
+# -- kinds only the templates draw: a fixed kind with one more thing to follow -----------
+
+
+@dataclass(frozen=True)
+class Title(Phone):
+    """The sender's job title (the contacts list shows it in brackets after the name)."""
+
+    kind: ClassVar[str] = "title"
+
+
+@dataclass(frozen=True)
+class StarSome(Star):
+    """Star the sender's listed emails with these subjects (the ones the task selects)."""
+
+    kind: ClassVar[str] = "star_some"
+    subjects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Refile(Restore):
+    """Move one message out of `source` (a folder page, not a search) into `folder`."""
+
+    kind: ClassVar[str] = "refile"
+    source: str
+
+
+@dataclass(frozen=True)
+class ReceiptsBetween(Receipts):
+    """Add up only the receipts dated from `start` to `end` (ISO dates, both included)."""
+
+    kind: ClassVar[str] = "receipts_between"
+    start: str
+    end: str

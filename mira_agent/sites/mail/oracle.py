@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
-from mira_agent.sites.answers import money, parse_amount
+from mira_agent.sites.answers import money, parse_amount, parse_day
 from mira_agent.sites.base import Task, facts_as
 from mira_agent.sites.mail import facts as kind
+from mira_agent.sites.mail.data import TODAY
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\(\d{3}\) \d{3}-\d{4}")
@@ -59,6 +61,10 @@ class MailOracle:
             kind.SaveDraft: self._draft,
             kind.Receipts: self._receipts,
             kind.Restore: self._restore,
+            kind.Title: self._phone,
+            kind.StarSome: self._star_some,
+            kind.Refile: self._restore,
+            kind.ReceiptsBetween: self._receipts,
         }
         return steps[type(self.facts)](page)
 
@@ -71,10 +77,14 @@ class MailOracle:
         if page.path.startswith("/message/"):
             return page.click_link(p.sender)
         if page.path == "/contacts":
-            phone = _PHONE.search(page.row_with(p.sender))
-            if phone is None:
-                raise LookupError(f"no phone number next to {p.sender}")
-            return Action("stop", {"answer": phone.group(0)})
+            row = page.row_with(p.sender)
+            if isinstance(p, kind.Title):  # the title is in brackets after the name
+                found = re.search(re.escape(p.sender) + r" \(([^)]+)\)", row)
+            else:
+                found = _PHONE.search(row)
+            if found is None:
+                raise LookupError(f"no {p.kind} next to {p.sender}")
+            return Action("stop", {"answer": found.group(found.lastindex or 0)})
         return page.home()
 
     def _answer(self, page: _Page) -> Action:
@@ -132,6 +142,19 @@ class MailOracle:
                 ):
                     return _click(element)
             return Action("stop", {"answer": "Starred the unread emails."})
+        return page.home()
+
+    def _star_some(self, page: _Page) -> Action:
+        """Star, in the search results, each listed email of the sender's with one of
+        the subjects asked for (a starred one shows an Unstar button instead)."""
+        p = facts_as(self.facts, kind.StarSome)
+        if page.path == "/search":
+            wanted = {f"Star: {subject}" for subject in p.subjects}
+            for element in page.elements:
+                row = page.row_of(element)
+                if element.role == "button" and element.name in wanted and f" {p.sender} |" in row:
+                    return _click(element)
+            return Action("stop", {"answer": "Starred them."})
         return page.home()
 
     def _meeting(self, page: _Page) -> Action:
@@ -196,6 +219,8 @@ class MailOracle:
         p = facts_as(self.facts, kind.Receipts)
         if page.path == f"/folder/{p.folder.lower()}":
             links = page.links([p.subject])
+            if isinstance(p, kind.ReceiptsBetween):  # only those the list dates in the window
+                links = [link for link in links if _dated_within(page.row_of(link), p)]
             if len(self.amounts) >= len(links):
                 cents = sum(self.amounts.values())
                 return Action("stop", {"answer": money(cents)})
@@ -210,13 +235,14 @@ class MailOracle:
 
     def _restore(self, page: _Page) -> Action:
         p = facts_as(self.facts, kind.Restore)
+        source = p.source if isinstance(p, kind.Refile) else "Trash"
         if f"Message moved to {p.folder}." in page.observation.text:
             return Action("stop", {"answer": f"It is back in the {p.folder}."})
-        if page.path == "/folder/trash":
+        if page.path == f"/folder/{source.lower()}":
             return page.click_link(p.subject)
         if page.path.startswith("/message/"):
             return page.choose("Move to", p.folder) or page.click_button("Move")
-        return page.click_link("Trash")
+        return page.click_link(source, prefix=True)
 
 
 class _Page:
@@ -293,6 +319,14 @@ def _shows(shown: str, wanted: str) -> bool:
         head = clipped.group(1)
         return wanted.startswith(head) and len(wanted) == len(head) + int(clipped.group(2))
     return " ".join(shown.split()) == wanted
+
+
+def _dated_within(row: str, window: kind.ReceiptsBetween) -> bool:
+    """Whether a list row's date (its last cell: "Mar 8", or a time for today's mail)
+    falls in the window."""
+    cell = row.rsplit("|", 1)[-1]
+    day = parse_day(cell, TODAY.year) or TODAY.date()
+    return date.fromisoformat(window.start) <= day <= date.fromisoformat(window.end)
 
 
 def _click(element: ElementRef) -> Action:

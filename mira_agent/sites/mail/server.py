@@ -6,6 +6,7 @@ from mira_agent.sites.mail.data import MailData
 from mira_agent.sites.mail.oracle import MailOracle
 from mira_agent.sites.mail.state import MailState
 from mira_agent.sites.mail.tasks import build_tasks
+from mira_agent.sites.mail.templates import TEMPLATES
 from mira_agent.sites.mail.views import MailApp
 from mira_agent.sites.serving import SandboxSite
 
@@ -24,3 +25,4 @@ class MailSite(SandboxSite):
     app_class = MailApp
     oracle_class = MailOracle
     task_builder = staticmethod(build_tasks)
+    template_table = TEMPLATES

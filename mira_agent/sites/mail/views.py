@@ -62,6 +62,16 @@ def _matches(message: Message, words: list[str], names: dict[str, str]) -> bool:
     return all(word in haystack for word in words)
 
 
+def search_results(
+    messages: tuple[Message, ...], query: str, names: dict[str, str], sort: str = "newest"
+) -> list[Message]:
+    """What a search for `query` lists: every message out of Trash whose people, subject
+    or body hold all its words (names: address -> name, so a recipient's name counts)."""
+    words = query.casefold().split()
+    found = [m for m in messages if m.folder != "trash" and _matches(m, words, names)]
+    return sort_messages(found, sort)
+
+
 def sort_messages(messages: list[Message], sort: str) -> list[Message]:
     if sort == "oldest":
         return sorted(messages, key=lambda m: (m.sent_at, m.id))
@@ -172,14 +182,8 @@ class MailApp(WebApp):
                 back_url="/folder/inbox",
                 back_text="Back to Inbox",
             )
-        words = query.casefold().split()
         sort = request.arg("sort") if request.arg("sort") in SORTS else "newest"
-        found = [
-            m
-            for m in self.state.messages
-            if m.folder != "trash" and _matches(m, words, self.data.names)
-        ]
-        messages = sort_messages(found, sort)
+        messages = search_results(self.state.messages, query, self.data.names, sort)
         self.state.record_search(query, tuple(m.id for m in messages))
         return self._list_page(
             request,

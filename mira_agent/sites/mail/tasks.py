@@ -531,6 +531,15 @@ def _invite_task(data: MailData) -> Draft:
     return build_invite(data, a, b, c, subject, str(data.facts["invite_body"]))
 
 
+def _star_facts(name: str, targets: list[Message], *, plain_unread: bool) -> Star:
+    """What the oracle follows: starring every unread row of the sender's (the fixed
+    task's way) when that is the selection and none of it is starred yet; else the
+    selected emails by subject."""
+    if plain_unread and not any(m.starred for m in targets):
+        return Star(query=name, sender=name)
+    return StarSome(query=name, sender=name, subjects=tuple(m.subject for m in targets))
+
+
 def build_star(
     data: MailData, name: str, targets: list[Message], *, adjective: str, where: str, intent: str
 ) -> Draft:
@@ -577,9 +586,7 @@ def build_star(
         intent=intent,
         milestones=steps,
         success=success,
-        facts=Star(query=name, sender=name)
-        if adjective == "unread " and not where and not already
-        else StarSome(query=name, sender=name, subjects=tuple(m.subject for m in targets)),
+        facts=_star_facts(name, targets, plain_unread=adjective == "unread " and not where),
         tags=("action", "search", "star"),
         start_path=START,
         outcome=f"starred {_emails(len(pending), adjective)} from {name}{where}"

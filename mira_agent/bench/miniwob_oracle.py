@@ -1,0 +1,466 @@
+"""Scripted solutions of MiniWoB++'s text tasks, through mira's own observation and
+actions only: each reads the instruction and the rendered page a model reads (never
+the page's script state) and answers with the actions a model would give. A task
+solved here is proof that the observation shows, and the actions reach, what the task
+checks; its recorded episodes are demonstrations a model can learn from.
+
+A solution is a generator: it yields an action, and gets back the observation that
+followed it, so a script can read what its last action revealed (a tab's content, a
+search's results, a guess's feedback). One that knows everything from the first page
+just yields its actions in turn. `UNSCRIPTED` names every other text task and why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator, Iterable
+from typing import Any
+
+from mira_agent.browser.actions import Action
+from mira_agent.browser.observation import ElementRef, Observation
+from mira_agent.errors import UsageError
+
+Script = Generator[Action, Observation, None]
+Solver = Callable[[str, Observation], Script]
+
+SOLVERS: dict[str, Solver] = {}
+
+
+def solves(*tasks: str) -> Callable[[Solver], Solver]:
+    """Register a solution for one task or a family of tasks that read alike."""
+
+    def register(solver: Solver) -> Solver:
+        for task in tasks:
+            SOLVERS[task] = solver
+        return solver
+
+    return register
+
+
+def scripted_tasks() -> list[str]:
+    """The MiniWoB++ tasks with a scripted solution, sorted."""
+    return sorted(SOLVERS)
+
+
+def has_oracle(task: str) -> bool:
+    return task in SOLVERS
+
+
+class MiniWobOracle:
+    """Plays one episode's scripted solution: `next_action` hands the script each new
+    observation and returns its next action; a finished script stops."""
+
+    def __init__(self, task: str, instruction: str) -> None:
+        if task not in SOLVERS:
+            raise UsageError(f"no scripted policy for MiniWoB++ task {task!r}")
+        self.task = task
+        self.instruction = instruction
+        self._script: Script | None = None
+        self._done = False
+
+    def next_action(self, observation: Observation) -> Action:
+        if not self._done:
+            try:
+                if self._script is None:
+                    self._script = SOLVERS[self.task](self.instruction, observation)
+                    return next(self._script)
+                return self._script.send(observation)
+            except StopIteration:
+                self._done = True
+        return Action("stop", {"answer": "done"})
+
+
+# -- reading the page --------------------------------------------------------------------
+
+
+class Page:
+    """An observation's elements and lines, looked up by role and name."""
+
+    def __init__(self, observation: Observation) -> None:
+        self.observation = observation
+        self.text = observation.text
+        self.elements = observation.elements()
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def all(self, *roles: str) -> list[ElementRef]:
+        return [e for e in self.elements if not roles or e.role in roles]
+
+    def find(self, roles: str | tuple[str, ...], name: str | None = None) -> ElementRef | None:
+        wanted = (roles,) if isinstance(roles, str) else roles
+        for element in self.elements:
+            if element.role in wanted and (name is None or element.name.strip() == name):
+                return element
+        return None
+
+    def get(self, roles: str | tuple[str, ...], name: str | None = None) -> str:
+        """The id of the first element with one of `roles` (and `name`)."""
+        element = self.find(roles, name)
+        if element is None:
+            raise LookupError(f"no {roles} named {name!r} on the page")
+        return element.id
+
+    def has_text(self, text: str) -> bool:
+        return text in self.text
+
+
+def quoted(text: str) -> list[str]:
+    """The instruction's quoted values, without the spaces some pages put inside quotes."""
+    return [q.strip() for q in re.findall(r'"([^"]*)"', text)]
+
+
+def ordinal(text: str) -> int:
+    """The number of the first ordinal in `text` ("3rd" is 3)."""
+    match = re.search(r"(\d+)(?:st|nd|rd|th)\b", text)
+    if match is None:
+        raise LookupError(f"no ordinal in {text!r}")
+    return int(match.group(1))
+
+
+def click(element: str) -> Action:
+    return Action("click", {"element": element})
+
+
+def type_(element: str, text: str, enter: bool = False) -> Action:
+    args: dict[str, Any] = {"element": element, "text": text}
+    if enter:
+        args["enter"] = True
+    return Action("type", args)
+
+
+def select(element: str, option: str) -> Action:
+    return Action("select", {"element": element, "option": option})
+
+
+def press(key: str) -> Action:
+    return Action("press", {"key": key})
+
+
+def wait(seconds: int) -> Action:
+    return Action("wait", {"seconds": seconds})
+
+
+SUBMIT = ("Submit", "Search", "Go!", "Login", "OK")
+
+
+def submit(page: Page) -> Action:
+    """Click the form's submit control, whatever the page calls it."""
+    for name in SUBMIT:
+        element = page.find(("button", "clickable", "link"), name)
+        if element is not None:
+            return click(element.id)
+    raise LookupError("no submit button on the page")
+
+
+# -- buttons, links, checkboxes and tabs -------------------------------------------------
+
+
+@solves("click-button", "click-dialog-2")
+def click_named_button(instruction: str, observation: Observation) -> Script:
+    """The button the instruction quotes."""
+    yield click(Page(observation).get("button", quoted(instruction)[0]))
+
+
+@solves("click-test")
+def click_the_button(instruction: str, observation: Observation) -> Script:
+    yield click(Page(observation).get("button"))
+
+
+@solves("click-test-2", "click-test-transfer")
+def click_button_word(instruction: str, observation: Observation) -> Script:
+    """ "Click button ONE.": the button named by the instruction's last word."""
+    name = instruction.rstrip(".").split()[-1]
+    yield click(Page(observation).get("button", name))
+
+
+@solves("click-button-sequence")
+def click_button_sequence(instruction: str, observation: Observation) -> Script:
+    page = Page(observation)
+    for name in re.findall(r"button (\w+)", instruction):
+        yield click(page.get("button", name))
+
+
+@solves("click-link")
+def click_link(instruction: str, observation: Observation) -> Script:
+    yield click(Page(observation).get(("link", "clickable"), quoted(instruction)[0]))
+
+
+@solves("click-dialog")
+def click_dialog(instruction: str, observation: Observation) -> Script:
+    yield click(Page(observation).get("button", "Close"))
+
+
+@solves("click-option")
+def click_option(instruction: str, observation: Observation) -> Script:
+    """ "Select AU and click Submit.": the radio button, then Submit."""
+    page = Page(observation)
+    name = instruction.removeprefix("Select ").rsplit(" and click Submit", 1)[0]
+    yield click(page.get("radio", name))
+    yield submit(page)
+
+
+@solves("click-checkboxes", "click-checkboxes-large", "click-checkboxes-transfer")
+def click_checkboxes(instruction: str, observation: Observation) -> Script:
+    """ "Select a, b and click Submit." (or "Select nothing ..."): tick each, then Submit."""
+    page = Page(observation)
+    wanted = instruction.removeprefix("Select ").rsplit(" and click Submit", 1)[0]
+    for name in [] if wanted == "nothing" else [w.strip() for w in wanted.split(",")]:
+        if name:
+            yield click(page.get("checkbox", name))
+    yield submit(page)
+
+
+@solves("click-tab")
+def click_tab(instruction: str, observation: Observation) -> Script:
+    """ "Click on Tab #2.": the tab of that name."""
+    name = instruction.removeprefix("Click on ").rstrip(".")
+    yield click(Page(observation).get("tab", name))
+
+
+@solves("click-tab-2", "click-tab-2-easy", "click-tab-2-medium", "click-tab-2-hard")
+def click_tab_link(instruction: str, observation: Observation) -> Script:
+    """Open the tabs one by one until the open one shows the quoted link."""
+    yield from _open_until_link(quoted(instruction)[0], observation, "tab")
+
+
+@solves("click-collapsible-2")
+def click_collapsible_link(instruction: str, observation: Observation) -> Script:
+    yield from _open_until_link(quoted(instruction)[0], observation, "tab")
+
+
+def _open_until_link(name: str, observation: Observation, opener: str) -> Script:
+    """Click each `opener` (a tab, a section) in turn until the link `name` shows."""
+    opened: set[str] = set()
+    page = Page(observation)
+    while True:
+        link = page.find(("link", "clickable"), name)
+        if link is not None:
+            yield click(link.id)
+            return
+        closed = [e for e in page.all(opener) if e.name not in opened and "selected" not in e.flags]
+        if not closed:
+            raise LookupError(f"no {opener} shows the link {name!r}")
+        opened.add(closed[0].name)
+        page = Page((yield click(closed[0].id)))
+
+
+@solves("click-collapsible")
+def click_collapsible(instruction: str, observation: Observation) -> Script:
+    """Expand the section, then press its Submit button."""
+    page = Page(observation)
+    section = next(e for e in page.all("tab") if "collapsed" in e.flags)
+    page = Page((yield click(section.id)))
+    yield click(page.get("button", "Submit"))
+
+
+# -- text fields -------------------------------------------------------------------------
+
+
+def textboxes(page: Page) -> list[str]:
+    return [e.id for e in page.all("textbox")]
+
+
+@solves("focus-text")
+def focus_text(instruction: str, observation: Observation) -> Script:
+    yield click(textboxes(Page(observation))[0])
+
+
+@solves("focus-text-2")
+def focus_nth_text(instruction: str, observation: Observation) -> Script:
+    """ "Focus into the 3rd input textbox.\""""
+    yield click(textboxes(Page(observation))[ordinal(instruction) - 1])
+
+
+@solves("enter-text", "enter-text-dynamic")
+def enter_text(instruction: str, observation: Observation) -> Script:
+    page = Page(observation)
+    yield type_(textboxes(page)[0], quoted(instruction)[0])
+    yield submit(page)
+
+
+@solves("enter-text-2")
+def enter_text_case(instruction: str, observation: Observation) -> Script:
+    """ "Type "x" in all upper (or lower) case letters ..."."""
+    page = Page(observation)
+    text = quoted(instruction)[0]
+    text = text.upper() if "upper case" in instruction else text.lower()
+    yield type_(textboxes(page)[0], text)
+    yield submit(page)
+
+
+@solves("enter-password")
+def enter_password(instruction: str, observation: Observation) -> Script:
+    page = Page(observation)
+    for box in textboxes(page)[:2]:
+        yield type_(box, quoted(instruction)[0])
+    yield submit(page)
+
+
+@solves("login-user")
+def login_user(instruction: str, observation: Observation) -> Script:
+    page = Page(observation)
+    user, password = quoted(instruction)[:2]
+    boxes = textboxes(page)
+    yield type_(boxes[0], user)
+    yield type_(boxes[1], password)
+    yield submit(page)
+
+
+@solves("login-user-popup")
+def login_user_popup(instruction: str, observation: Observation) -> Script:
+    """As login-user, but focusing a field may open a popup that disables the form: its
+    Cancel closes it (its OK would end the episode), and the field is typed again."""
+    page = Page(observation)
+    user, password = quoted(instruction)[:2]
+    boxes = textboxes(page)
+    for box, text in ((boxes[0], user), (boxes[1], password)):
+        page = Page((yield type_(box, text)))
+        cancel = page.find("button", "Cancel")
+        if cancel is not None:
+            page = Page((yield click(cancel.id)))
+            page = Page((yield type_(box, text)))
+    yield click(page.get("button", "OK"))  # the form's own button, once no popup is open
+
+
+@solves("enter-date")
+def enter_date(instruction: str, observation: Observation) -> Script:
+    """ "Enter 05/20/2010 as the date ...": a date field takes its value as YYYY-MM-DD."""
+    page = Page(observation)
+    month, day, year = re.search(r"(\d\d)/(\d\d)/(\d{4})", instruction).groups()  # type: ignore[union-attr]
+    yield type_(page.get("textbox"), f"{year}-{month}-{day}")
+    yield submit(page)
+
+
+@solves("enter-time")
+def enter_time(instruction: str, observation: Observation) -> Script:
+    """ "Enter 9:37 PM as the time ...": a time field takes its value as HH:MM, 24-hour."""
+    page = Page(observation)
+    hour, minute, half = re.search(r"(\d+):(\d\d) ?([AP]M)", instruction).groups()  # type: ignore[union-attr]
+    hours = int(hour) % 12 + (12 if half == "PM" else 0)
+    yield type_(page.get("textbox"), f"{hours:02d}:{minute}")
+    yield submit(page)
+
+
+def _between(page: Page, start: str, end_id: str) -> str:
+    """The page text after the line that starts with `start`, up to element `end_id`."""
+    text = page.text.split(start, 1)[1].split("\n", 1)[1]
+    return text.split(f"[{end_id}]", 1)[0]
+
+
+@solves("find-word")
+def find_word(instruction: str, observation: Observation) -> Script:
+    """ "Find the 3rd word in the paragraph ...": the paragraph's words, punctuation off."""
+    page = Page(observation)
+    box = page.get("textbox")
+    words = [re.sub(r"[^A-Za-z0-9]", "", w) for w in _between(page, instruction, box).split()]
+    yield type_(box, [w for w in words if w][ordinal(instruction) - 1])
+    yield submit(page)
+
+
+def table(page: Page) -> dict[str, str]:
+    """The page's two-column table, as the observation renders rows: ``key | value``."""
+    rows = (line.split(" | ", 1) for line in page.lines if " | " in line)
+    return {key.strip(): value.strip() for key, value in rows}
+
+
+@solves("read-table")
+def read_table(instruction: str, observation: Observation) -> Script:
+    """ "Enter the value of Color into the text field ...": the table's row for it."""
+    page = Page(observation)
+    key = instruction.removeprefix("Enter the value of ").split(" into the text field")[0]
+    yield type_(page.get("textbox"), table(page)[key])
+    yield submit(page)
+
+
+@solves("read-table-2")
+def read_table_2(instruction: str, observation: Observation) -> Script:
+    """Each field is labelled (``Color:`` on the line before it) with a row of the table."""
+    page = Page(observation)
+    rows = table(page)
+    boxes, values = [], []
+    for box in textboxes(page):
+        label = page.text.split(f"[{box}]", 1)[0].rstrip().splitlines()[-1]
+        boxes.append(box)
+        values.append(rows[label.strip().rstrip(":")])
+    yield Action("fill", {"elements": boxes, "values": values})
+    yield submit(page)
+
+
+FIELD_WORDS = {"genre": "genre", "director": "director", "year": "year", "released": "year"}
+
+
+@solves("multi-layouts", "multi-orderings")
+def movie_search(instruction: str, observation: Observation) -> Script:
+    """Genre, director and year, each into the field its label names; the labels come
+    before their fields in most layouts, after them in one."""
+    page = Page(observation)
+    wanted = re.search(r"for (\w+) movies directed by (.+?) from year (\d+)", instruction)
+    assert wanted is not None, instruction
+    values = dict(zip(("genre", "director", "year"), wanted.groups(), strict=True))
+    body = page.text.split("\n", 1)[1]  # below the instruction, which names them too
+    tokens = [
+        ("box", m.group(1)) if m.group(1) else ("label", FIELD_WORDS[m.group(2).lower()])
+        for m in re.finditer(r"\[(\d+)\] textbox|\b(Genre|Director|Year|Released)\b", body)
+    ]
+    labels_first = tokens[0][0] == "label"
+    boxes, texts = [], []
+    for i, (kind, value) in enumerate(tokens):
+        if kind != "box":
+            continue
+        label = tokens[i - 1] if labels_first else tokens[i + 1]
+        boxes.append(value)
+        texts.append(values[label[1]])
+    yield Action("fill", {"elements": boxes, "values": texts})
+    yield submit(page)
+
+
+@solves("choose-list")
+def choose_list(instruction: str, observation: Observation) -> Script:
+    page = Page(observation)
+    option = instruction.removeprefix("Select ").split(" from the list")[0]
+    yield select(page.get(("combobox", "listbox")), option)
+    yield submit(page)
+
+
+@solves("scroll-text-2")
+def scroll_text_2(instruction: str, observation: Observation) -> Script:
+    """ "Scroll the textarea to the bottom (top) ...": in the focused text area,
+    Control+End (Control+Home) scrolls to its end (start)."""
+    page = Page(observation)
+    yield click(page.get("textbox"))
+    yield press("Control+End" if "bottom" in instruction else "Control+Home")
+    yield submit(page)
+
+
+@solves("guess-number")
+def guess_number(instruction: str, observation: Observation) -> Script:
+    """Halve the range with each guess, as the page's "higher"/"lower" feedback says."""
+    page = Page(observation)
+    low, high = (int(n) for n in re.search(r"between (\d+)-(\d+)", instruction).groups())  # type: ignore[union-attr]
+    box = page.get("spinbutton")
+    while low <= high:
+        guess = (low + high) // 2
+        yield type_(box, str(guess))
+        page = Page((yield submit(page)))
+        if re.search(r"\bhigher\b", page.text, re.IGNORECASE):
+            low = guess + 1
+        elif re.search(r"\blower\b", page.text, re.IGNORECASE):
+            high = guess - 1
+        else:
+            return
+
+
+def _names(items: Iterable[ElementRef]) -> list[str]:
+    return [e.name for e in items]
+
+
+# -- the text tasks left without a script ----------------------------------------------------
+
+UNSCRIPTED: dict[str, str] = {
+    "button-delay": "timing: the second click must come within 15% of a 1-3 s wait, and the"
+    " loop's own observation between actions takes longer than that margin at 1 s",
+    "click-widget": "a text input and a textarea are both `textbox` in the observation, and"
+    " the task asks for one of the two kinds",
+}

@@ -1,0 +1,63 @@
+"""MiniWoB++'s scripted solutions, played on the real task pages in a real Chromium
+through the bench worker (the agent loop with the oracle as its actor), so each episode
+is recorded as the bench records a demonstration: every scripted task earns the page's
+reward on train and test seeds, and every text task is either scripted or explained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mira_agent.bench.miniwob import MiniWobSuite, miniwob_tasks, text_tasks
+from mira_agent.bench.miniwob_oracle import UNSCRIPTED, has_oracle, scripted_tasks
+from mira_agent.bench.runner import BenchSpec, Job, Worker
+
+SUITE = MiniWobSuite()
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    """One bench worker (one browser, one store) for every episode of the module."""
+    db = tmp_path_factory.mktemp("wob") / "episodes.db"
+    worker = Worker(BenchSpec("miniwob", str(db), "oracle", policy="oracle", milestones="none"))
+    yield worker
+    worker.close()
+
+
+def failures(worker: Worker, task_name: str, per_split: int) -> list[str]:
+    """Each seed of `per_split` train and test seeds whose episode did not succeed."""
+    (task,) = miniwob_tasks([task_name])
+    missed = []
+    for split in ("train", "test"):
+        for k in range(per_split):
+            seed = SUITE.seed(task, split, k)
+            result = worker.run(Job(task, seed))
+            if not (result.success and result.reward == 1.0):
+                missed.append(f"seed {seed}: {result.status} reward {result.reward} {result.error}")
+            else:
+                steps = worker.store.children("steps", result.episode_id)  # type: ignore[arg-type]
+                assert len(steps) == result.steps and all(s["parsed"] for s in steps)
+    return missed
+
+
+def test_every_text_task_is_scripted_or_explained() -> None:
+    scripted = scripted_tasks()
+    assert len(scripted) >= 40
+    assert not set(scripted) & set(UNSCRIPTED)
+    assert sorted([*scripted, *UNSCRIPTED]) == text_tasks()
+    assert all(reason.strip() for reason in UNSCRIPTED.values())
+    assert has_oracle("click-button") and not has_oracle("drag-box")
+
+
+@pytest.mark.parametrize("task", scripted_tasks())
+def test_each_scripted_task_succeeds_on_a_train_and_a_test_seed(worker: Worker, task: str) -> None:
+    assert failures(worker, task, 1) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", scripted_tasks())
+def test_each_scripted_task_succeeds_on_twenty_seeds_of_each_split(
+    worker: Worker, task: str
+) -> None:
+    assert failures(worker, task, 20) == []

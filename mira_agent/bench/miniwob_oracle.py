@@ -13,7 +13,7 @@ just yields its actions in turn. `UNSCRIPTED` names every other text task and wh
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from mira_agent.browser.actions import Action
@@ -170,7 +170,7 @@ def click_the_button(instruction: str, observation: Observation) -> Script:
 
 @solves("click-test-2", "click-test-transfer")
 def click_button_word(instruction: str, observation: Observation) -> Script:
-    """ "Click button ONE.": the button named by the instruction's last word."""
+    """For "Click button ONE.": the button named by the instruction's last word."""
     name = instruction.rstrip(".").split()[-1]
     yield click(Page(observation).get("button", name))
 
@@ -194,7 +194,7 @@ def click_dialog(instruction: str, observation: Observation) -> Script:
 
 @solves("click-option")
 def click_option(instruction: str, observation: Observation) -> Script:
-    """ "Select AU and click Submit.": the radio button, then Submit."""
+    """For "Select AU and click Submit.": the radio button, then Submit."""
     page = Page(observation)
     name = instruction.removeprefix("Select ").rsplit(" and click Submit", 1)[0]
     yield click(page.get("radio", name))
@@ -203,7 +203,7 @@ def click_option(instruction: str, observation: Observation) -> Script:
 
 @solves("click-checkboxes", "click-checkboxes-large", "click-checkboxes-transfer")
 def click_checkboxes(instruction: str, observation: Observation) -> Script:
-    """ "Select a, b and click Submit." (or "Select nothing ..."): tick each, then Submit."""
+    """For "Select a, b and click Submit." (or "Select nothing ..."): tick each, then Submit."""
     page = Page(observation)
     wanted = instruction.removeprefix("Select ").rsplit(" and click Submit", 1)[0]
     for name in [] if wanted == "nothing" else [w.strip() for w in wanted.split(",")]:
@@ -214,7 +214,7 @@ def click_checkboxes(instruction: str, observation: Observation) -> Script:
 
 @solves("click-tab")
 def click_tab(instruction: str, observation: Observation) -> Script:
-    """ "Click on Tab #2.": the tab of that name."""
+    """For "Click on Tab #2.": the tab of that name."""
     name = instruction.removeprefix("Click on ").rstrip(".")
     yield click(Page(observation).get("tab", name))
 
@@ -269,7 +269,7 @@ def focus_text(instruction: str, observation: Observation) -> Script:
 
 @solves("focus-text-2")
 def focus_nth_text(instruction: str, observation: Observation) -> Script:
-    """ "Focus into the 3rd input textbox.\""""
+    """The n-th text field, counted as "Focus into the 3rd input textbox." counts."""
     yield click(textboxes(Page(observation))[ordinal(instruction) - 1])
 
 
@@ -282,7 +282,7 @@ def enter_text(instruction: str, observation: Observation) -> Script:
 
 @solves("enter-text-2")
 def enter_text_case(instruction: str, observation: Observation) -> Script:
-    """ "Type "x" in all upper (or lower) case letters ..."."""
+    """For "Type "x" in all upper (or lower) case letters ..."."""
     page = Page(observation)
     text = quoted(instruction)[0]
     text = text.upper() if "upper case" in instruction else text.lower()
@@ -326,7 +326,7 @@ def login_user_popup(instruction: str, observation: Observation) -> Script:
 
 @solves("enter-date")
 def enter_date(instruction: str, observation: Observation) -> Script:
-    """ "Enter 05/20/2010 as the date ...": a date field takes its value as YYYY-MM-DD."""
+    """For "Enter 05/20/2010 as the date ...": a date field takes its value as YYYY-MM-DD."""
     page = Page(observation)
     month, day, year = re.search(r"(\d\d)/(\d\d)/(\d{4})", instruction).groups()  # type: ignore[union-attr]
     yield type_(page.get("textbox"), f"{year}-{month}-{day}")
@@ -335,7 +335,7 @@ def enter_date(instruction: str, observation: Observation) -> Script:
 
 @solves("enter-time")
 def enter_time(instruction: str, observation: Observation) -> Script:
-    """ "Enter 9:37 PM as the time ...": a time field takes its value as HH:MM, 24-hour."""
+    """For "Enter 9:37 PM as the time ...": a time field takes its value as HH:MM, 24-hour."""
     page = Page(observation)
     hour, minute, half = re.search(r"(\d+):(\d\d) ?([AP]M)", instruction).groups()  # type: ignore[union-attr]
     hours = int(hour) % 12 + (12 if half == "PM" else 0)
@@ -351,7 +351,7 @@ def _between(page: Page, start: str, end_id: str) -> str:
 
 @solves("find-word")
 def find_word(instruction: str, observation: Observation) -> Script:
-    """ "Find the 3rd word in the paragraph ...": the paragraph's words, punctuation off."""
+    """For "Find the 3rd word in the paragraph ...": the paragraph's words, punctuation off."""
     page = Page(observation)
     box = page.get("textbox")
     words = [re.sub(r"[^A-Za-z0-9]", "", w) for w in _between(page, instruction, box).split()]
@@ -367,7 +367,7 @@ def table(page: Page) -> dict[str, str]:
 
 @solves("read-table")
 def read_table(instruction: str, observation: Observation) -> Script:
-    """ "Enter the value of Color into the text field ...": the table's row for it."""
+    """For "Enter the value of Color into the text field ...": the table's row for it."""
     page = Page(observation)
     key = instruction.removeprefix("Enter the value of ").split(" into the text field")[0]
     yield type_(page.get("textbox"), table(page)[key])
@@ -426,7 +426,7 @@ def choose_list(instruction: str, observation: Observation) -> Script:
 
 @solves("scroll-text-2")
 def scroll_text_2(instruction: str, observation: Observation) -> Script:
-    """ "Scroll the textarea to the bottom (top) ...": in the focused text area,
+    """For "Scroll the textarea to the bottom (top) ...": in the focused text area,
     Control+End (Control+Home) scrolls to its end (start)."""
     page = Page(observation)
     yield click(page.get("textbox"))
@@ -452,15 +452,178 @@ def guess_number(instruction: str, observation: Observation) -> Script:
             return
 
 
-def _names(items: Iterable[ElementRef]) -> list[str]:
-    return [e.name for e in items]
+# -- lists, results and feeds ------------------------------------------------------------
+
+PAGER = re.compile(r"^(\d+|<|>|Prev|Next)$")
 
 
-# -- the text tasks left without a script ----------------------------------------------------
+@solves("search-engine")
+def search_engine(instruction: str, observation: Observation) -> Script:
+    """Search, then open the results page that holds the n-th result (three a page)
+    and click it."""
+    page = Page(observation)
+    wanted = ordinal(instruction)
+    yield type_(page.get("textbox"), quoted(instruction)[0])
+    page = Page((yield click(page.get("button", "Search"))))
+    per_page = len(_results(page))
+    number = (wanted - 1) // per_page + 1
+    if number > 1:
+        page = Page((yield click(page.get("link", str(number)))))
+    yield click(_results(page)[(wanted - 1) % per_page])
 
-UNSCRIPTED: dict[str, str] = {
-    "button-delay": "timing: the second click must come within 15% of a 1-3 s wait, and the"
-    " loop's own observation between actions takes longer than that margin at 1 s",
-    "click-widget": "a text input and a textarea are both `textbox` in the observation, and"
-    " the task asks for one of the two kinds",
-}
+
+def _results(page: Page) -> list[str]:
+    return [e.id for e in page.all("link") if not PAGER.match(e.name.strip())]
+
+
+def posts(page: Page) -> list[tuple[str, list[ElementRef]]]:
+    """A feed's posts: each author's handle and the post's controls (the line after its
+    header, as the observation renders a post)."""
+    found: list[tuple[str, list[ElementRef]]] = []
+    handle: str | None = None
+    for line in page.lines:
+        header = re.search(r"(@\S+)", line)
+        controls = [e for e in page.all("clickable") if f"[{e.id}]" in line]
+        if controls and handle is not None:
+            found.append((handle, controls))
+            handle = None
+        elif header and not controls:
+            handle = header.group(1)
+    return found
+
+
+@solves("social-media-all", "social-media-some")
+def social_media_many(instruction: str, observation: Observation) -> Script:
+    """The quoted button on every post (or on the number of posts asked for) by the
+    handle, then Submit; any other button pressed would fail the task."""
+    page = Page(observation)
+    button = quoted(instruction)[0].lower()
+    handle = re.search(r"by (@\S+?) and then", instruction).group(1)  # type: ignore[union-attr]
+    count = re.search(r"on (\d+) posts? by", instruction)
+    targets = [
+        c.id
+        for author, controls in posts(page)
+        if author == handle
+        for c in controls
+        if c.name.split()[0] == button
+    ]
+    for target in targets[: int(count.group(1))] if count else targets:
+        yield click(target)
+    yield submit(page)
+
+
+@solves("email-inbox-delete", "email-inbox-important")
+def email_trash_or_star(instruction: str, observation: Observation) -> Script:
+    """Open the sender's email, then its trash (or star) icon."""
+    page = Page(observation)
+    sender = re.search(r"email by (\S+) and", instruction).group(1)  # type: ignore[union-attr]
+    icon = "trash" if "trash" in instruction else "star"
+    email = next(e for e in page.all("clickable") if e.name.startswith(sender + " "))
+    page = Page((yield click(email.id)))
+    yield click(page.get("clickable", icon))
+
+
+@solves("phone-book")
+def phone_book(instruction: str, observation: Observation) -> Script:
+    """Page through the contact book to the contact's card, then click the detail asked
+    for (phone, email, address)."""
+    page = Page(observation)
+    name = re.search(r"Find (.+?) in the contact book", instruction).group(1)  # type: ignore[union-attr]
+    detail = next(d for d in ("phone", "email", "address") if d in instruction.split("their")[-1])
+    label = {"phone": "Phone:", "email": "Email:", "address": "Address:"}[detail]
+    for _ in range(50):
+        if f"## {name}" in page.text:
+            line = next(line for line in page.lines if line.startswith(label))
+            yield click(re.search(r"\[(\d+)\]", line).group(1))  # type: ignore[union-attr]
+            return
+        page = Page((yield click(page.get("link", ">"))))
+
+
+@solves("buy-ticket")
+def buy_ticket(instruction: str, observation: Observation) -> Script:
+    """For "Buy the ticket with the cheapest cost" (or the shortest/longest duration)."""
+    page = Page(observation)
+    offers = []
+    duration: int | None = None
+    for line in page.lines:
+        time = re.fullmatch(r"(\d+)h (\d+)m", line.strip())
+        if time:
+            duration = int(time.group(1)) * 60 + int(time.group(2))
+        for button in page.all("button"):
+            price = re.fullmatch(r"Book for \$(\d+)", button.name)
+            if price and f"[{button.id}]" in line:
+                offers.append((int(price.group(1)), duration or 0, button.id))
+    if "cheapest" in instruction:
+        best = min(offers)
+    elif "most expensive" in instruction:
+        best = max(offers)
+    elif "shortest" in instruction:
+        best = min(offers, key=lambda o: o[1])
+    else:
+        best = max(offers, key=lambda o: o[1])
+    yield click(best[2])
+
+
+@solves("find-greatest")
+def find_greatest(instruction: str, observation: Observation) -> Script:
+    """Turn each card over (a click shows it), then pick the greatest and submit."""
+    page = Page(observation)
+    cards = [e for e in page.all("clickable") if e.name.strip().isdigit()]
+    best = max(cards, key=lambda e: int(e.name))
+    for card in cards:
+        yield click(card.id)
+    yield click(best.id)
+    yield click(page.get("button", "Submit"))
+
+
+# -- widgets -----------------------------------------------------------------------------
+
+
+@solves("use-spinner")
+def use_spinner(instruction: str, observation: Observation) -> Script:
+    """For "Select -10 with the spinner ...": the spinner's field takes the number typed."""
+    page = Page(observation)
+    number = re.search(r"Select (-?\d+)", instruction).group(1)  # type: ignore[union-attr]
+    yield type_(page.get("spinbutton"), number)
+    yield submit(page)
+
+
+@solves("form-sequence-2")
+def form_sequence_2(instruction: str, observation: Observation) -> Script:
+    """The n-th radio button, then the quoted number into the m-th text field."""
+    page = Page(observation)
+    radio, box = (int(n) for n in re.findall(r"(\d+)(?:st|nd|rd|th)", instruction))
+    yield click(page.all("radio")[radio - 1].id)
+    yield type_(textboxes(page)[box - 1], quoted(instruction)[0])
+    yield submit(page)
+
+
+@solves("form-sequence-3")
+def form_sequence_3(instruction: str, observation: Observation) -> Script:
+    """The drop-down's option, then the quoted button."""
+    page = Page(observation)
+    option = re.search(r"Choose (.+?) from the dropdown", instruction).group(1)  # type: ignore[union-attr]
+    yield select(page.get("combobox"), option)
+    yield click(page.get("button", quoted(instruction)[0]))
+
+
+@solves("use-autocomplete")
+def use_autocomplete(instruction: str, observation: Observation) -> Script:
+    """Type the start; once the suggestions show, step through them with the arrow key
+    (each puts its text in the field) to the one that also has the asked-for end."""
+    page = Page(observation)
+    start, *rest = quoted(instruction)
+    box = page.get("textbox")
+    page = Page((yield type_(box, start)))
+    for _ in range(3):
+        if re.search(r"\d+ results? (is|are) available", page.text):
+            break
+        page = Page((yield wait(1)))
+    for _ in range(12):
+        page = Page((yield press("ArrowDown")))
+        value = next(e.value for e in page.all("textbox") if e.id == box)
+        if value.startswith(start) and (not rest or value.endswith(rest[0])):
+            page = Page((yield press("Enter")))  # takes it and closes the list over Submit
+            yield submit(page)
+            return
+    raise LookupError(f"no suggestion for {start!r}")

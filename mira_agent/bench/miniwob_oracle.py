@@ -12,6 +12,7 @@ just yields its actions in turn. `UNSCRIPTED` names every other text task and wh
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Generator
 from typing import Any
@@ -576,6 +577,55 @@ def find_greatest(instruction: str, observation: Observation) -> Script:
     yield click(page.get("button", "Submit"))
 
 
+def menu_items(page: Page) -> list[tuple[str, set[str], str]]:
+    """A menu's dishes: each name, its tags (the pictures under it, "vegan" and the like)
+    and its "+" button, read off the lines the observation renders an item as."""
+    items: list[tuple[str, set[str], str]] = []
+    name, tags = "", set()
+    for line in page.lines:
+        plus = re.search(r'\[(\d+)\] clickable "\+"', line)
+        if plus:
+            items.append((name, tags, plus.group(1)))
+            name, tags = "", set()
+        elif line.startswith("(image:"):
+            tags |= set(re.findall(r"\(image: ([^)]+)\)", line))
+        elif line and not line.startswith(("[", "#")):
+            name, tags = line.strip(), set()
+    return items
+
+
+@solves("order-food")
+def order_food(instruction: str, observation: Observation) -> Script:
+    """One of each dish named, or n dishes with the tag asked for (n different ones
+    while there are enough), then Order!."""
+    page = Page(observation)
+    items = menu_items(page)
+    by_name = re.search(r"Order one of each item: (.+)$", instruction)
+    if by_name:
+        names = [n.strip() for n in by_name.group(1).split(",")]
+        chosen = [plus for name, _, plus in items if name in names]
+    else:
+        count, tag = re.search(r"Order (\d+) items that are (.+)$", instruction).groups()  # type: ignore[union-attr]
+        fitting = [plus for _, tags, plus in items if tag.strip() in tags]
+        chosen = [fitting[i % len(fitting)] for i in range(int(count))]
+    for plus in chosen:
+        yield click(plus)
+    yield click(page.get("button", "Order!"))
+
+
+@solves("click-menu")
+def click_menu(instruction: str, observation: Observation) -> Script:
+    """For "Select A>B>C": hover each menu on the path to open its submenu (it opens
+    after a moment), then click the last."""
+    page = Page(observation)
+    names = [n.strip() for n in instruction.removeprefix("Select ").split(">")]
+    for name, following in itertools.pairwise(names):
+        page = Page((yield Action("hover", {"element": page.get("menuitem", name)})))
+        if page.find("menuitem", following) is None:  # a submenu opens after a delay
+            page = Page((yield wait(1)))
+    yield click(page.get("menuitem", names[-1]))
+
+
 # -- widgets -----------------------------------------------------------------------------
 
 
@@ -627,3 +677,51 @@ def use_autocomplete(instruction: str, observation: Observation) -> Script:
             yield submit(page)
             return
     raise LookupError(f"no suggestion for {start!r}")
+
+
+# -- the text tasks left without a script ----------------------------------------------------
+
+# The observation lists a clickable inside a clickable (a menu's items, an email's Reply
+# and Forward, a folder's files) as part of the outer one, with no id of its own.
+_NESTED = "render as part of one clickable in the observation, with no ids of their own"
+_REPLY = f"needs Reply or Forward, and the two {_NESTED}"
+
+UNSCRIPTED: dict[str, str] = {
+    "book-flight": "not attempted yet: a long form with an autocomplete, a date picker and a"
+    " results list to sort by price or duration",
+    "button-delay": "timing: the second click must come within 15% of a 1-3 s wait, and the"
+    " loop's own observation between actions takes longer than that margin at 1 s",
+    "choose-date": "not attempted yet: a jQuery UI date picker paged month by month",
+    "choose-date-easy": "not attempted yet: a jQuery UI date picker",
+    "choose-date-medium": "not attempted yet: a jQuery UI date picker",
+    "click-checkboxes-soft": "needs word similarity (a thesaurus), not a reading of the page",
+    "click-scroll-list": "a multi-select list: mira's select action chooses one option and"
+    " drops the others, and the options are no elements of their own",
+    "click-shades": "visual: the shades are told apart by colour only",
+    "click-widget": "a text input and a textarea are both `textbox` in the observation, and"
+    " the task asks for one of the two kinds",
+    "email-inbox": _REPLY,
+    "email-inbox-forward": _REPLY,
+    "email-inbox-forward-nl": _REPLY,
+    "email-inbox-forward-nl-turk": _REPLY,
+    "email-inbox-nl-turk": _REPLY,
+    "email-inbox-noscroll": _REPLY,
+    "email-inbox-reply": _REPLY,
+    "email-inbox-star-reply": _REPLY,
+    "form-sequence": "a jQuery UI slider: its handle is no element of the observation (the"
+    " track is one clickable), and the value must be hit exactly",
+    "hover-shape": "visual and timed: keep the mouse over a moving coloured square",
+    "navigate-tree": f"a folder's files {_NESTED}, so a nested file cannot be clicked",
+    "scroll-text": "the text area's text is cut at 120 characters in the observation, and the"
+    " task asks for its last word",
+    "simon-says": "visual and timed: watch which buttons light up, in order",
+    "social-media": f"a post's More menu items (Block, Mute, ...) {_NESTED}",
+    "terminal": "the terminal's input line is no field in the observation (one clickable"
+    " holds the whole screen), and its output is clipped",
+    "text-editor": "the editor's style buttons have no names (icons only), and selecting"
+    " part of the text needs a mouse drag or keyboard selection",
+    "use-colorwheel": "visual: pick a colour on a wheel",
+    "use-colorwheel-2": "visual: pick a colour on a wheel",
+    "use-slider": "a jQuery UI slider: its handle is no element of the observation",
+    "use-slider-2": "jQuery UI sliders: their handles are no elements of the observation",
+}

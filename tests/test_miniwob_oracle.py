@@ -10,8 +10,14 @@ from collections.abc import Iterator
 import pytest
 
 from mira_agent.bench.miniwob import MiniWobSuite, miniwob_tasks, text_tasks
-from mira_agent.bench.miniwob_oracle import UNSCRIPTED, has_oracle, scripted_tasks
+from mira_agent.bench.miniwob_oracle import (
+    UNSCRIPTED,
+    MiniWobOracle,
+    has_oracle,
+    scripted_tasks,
+)
 from mira_agent.bench.runner import BenchSpec, Job, Worker
+from mira_agent.browser.observation import Observation
 
 SUITE = MiniWobSuite()
 
@@ -48,6 +54,21 @@ def test_every_text_task_is_scripted_or_explained() -> None:
     assert sorted([*scripted, *UNSCRIPTED]) == text_tasks()
     assert all(reason.strip() for reason in UNSCRIPTED.values())
     assert has_oracle("click-button") and not has_oracle("drag-box")
+
+
+def test_a_script_reads_each_new_page_and_stops_when_done_or_lost() -> None:
+    def page(text: str) -> Observation:
+        return Observation(url="http://wob/", title="", tabs=(), text=text)
+
+    oracle = MiniWobOracle("click-tab-2", 'Switch between the tabs to find the link "x".')
+    first = oracle.next_action(page('[1] tab "Tab #1" selected [2] tab "Tab #2"'))
+    assert first.to_json() == {"action": "click", "element": "2"}
+    found = oracle.next_action(page('[1] tab "Tab #1" [2] tab "Tab #2" selected [7] link "x"'))
+    assert found.to_json() == {"action": "click", "element": "7"}
+    assert oracle.next_action(page("")).name == "stop"
+    lost = MiniWobOracle("click-button", 'Click on the "Yes" button.')
+    stop = lost.next_action(page('[1] button "No"'))
+    assert stop.name == "stop" and "no button named 'Yes'" in stop.args["answer"]
 
 
 @pytest.mark.parametrize("task", scripted_tasks())

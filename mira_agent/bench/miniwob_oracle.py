@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Generator
-from typing import Any
 
 from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import ElementRef, Observation
@@ -60,15 +59,22 @@ class MiniWobOracle:
         self._done = False
 
     def next_action(self, observation: Observation) -> Action:
-        if not self._done:
-            try:
-                if self._script is None:
-                    self._script = SOLVERS[self.task](self.instruction, observation)
-                    return next(self._script)
-                return self._script.send(observation)
-            except StopIteration:
-                self._done = True
-        return Action("stop", {"answer": "done"})
+        """The script's next action; once it is done, stop. A page the script cannot
+        read (no element it looks for) stops the episode too, saying why, so the run
+        records a failure rather than crashing."""
+        if self._done:
+            return Action("stop", {"answer": "done"})
+        try:
+            if self._script is None:
+                self._script = SOLVERS[self.task](self.instruction, observation)
+                return next(self._script)
+            return self._script.send(observation)
+        except StopIteration:
+            self._done = True
+            return Action("stop", {"answer": "done"})
+        except LookupError as exc:
+            self._done = True
+            return Action("stop", {"answer": f"the script could not go on: {exc}"})
 
 
 # -- reading the page --------------------------------------------------------------------
@@ -103,9 +109,6 @@ class Page:
             raise LookupError(f"no {roles} named {name!r} on the page")
         return element.id
 
-    def has_text(self, text: str) -> bool:
-        return text in self.text
-
 
 def quoted(text: str) -> list[str]:
     """The instruction's quoted values, without the spaces some pages put inside quotes."""
@@ -124,11 +127,8 @@ def click(element: str) -> Action:
     return Action("click", {"element": element})
 
 
-def type_(element: str, text: str, enter: bool = False) -> Action:
-    args: dict[str, Any] = {"element": element, "text": text}
-    if enter:
-        args["enter"] = True
-    return Action("type", args)
+def type_(element: str, text: str) -> Action:
+    return Action("type", {"element": element, "text": text})
 
 
 def select(element: str, option: str) -> Action:

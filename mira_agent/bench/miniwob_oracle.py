@@ -48,7 +48,14 @@ def has_oracle(task: str) -> bool:
 
 class MiniWobOracle:
     """Plays one episode's scripted solution: `next_action` hands the script each new
-    observation and returns its next action; a finished script stops."""
+    observation and returns its next action; a finished script stops.
+
+    A click that fails because another element covers the target's centre (MiniWoB++
+    places some buttons at random, one over another) is done with the keyboard instead,
+    as a person would: Tab until the target has the focus, then Enter (Space for a
+    checkbox or radio button). The script sees the page after that key."""
+
+    MAX_TABS = 20
 
     def __init__(self, task: str, instruction: str) -> None:
         if task not in SOLVERS:
@@ -57,11 +64,38 @@ class MiniWobOracle:
         self.instruction = instruction
         self._script: Script | None = None
         self._done = False
+        self._last: Action | None = None
+        self._target: str | None = None  # the element a failed click was for
+        self._tabs = 0
 
     def next_action(self, observation: Observation) -> Action:
         """The script's next action; once it is done, stop. A page the script cannot
         read (no element it looks for) stops the episode too, saying why, so the run
         records a failure rather than crashing."""
+        action = self._by_keyboard(observation) or self._scripted(observation)
+        self._last = action
+        return action
+
+    def _by_keyboard(self, observation: Observation) -> Action | None:
+        last = self._last
+        if last is None or last.name not in ("click", "press") or self._done:
+            return None
+        if last.name == "click":
+            if not (observation.last_error and "Timeout" in observation.last_error):
+                return None
+            self._target, self._tabs = last.element, 0
+        elif last.args["key"] != "Tab" or self._tabs == 0:
+            return None
+        target = next((e for e in observation.elements() if e.id == self._target), None)
+        if target is None or self._tabs >= self.MAX_TABS:
+            return None
+        if observation.focused == target.id:
+            self._tabs = 0
+            return Action("press", {"key": "Space" if target.role in TOGGLES else "Enter"})
+        self._tabs += 1
+        return Action("press", {"key": "Tab"})
+
+    def _scripted(self, observation: Observation) -> Action:
         if self._done:
             return Action("stop", {"answer": "done"})
         try:
@@ -75,6 +109,9 @@ class MiniWobOracle:
         except LookupError as exc:
             self._done = True
             return Action("stop", {"answer": f"the script could not go on: {exc}"})
+
+
+TOGGLES = ("checkbox", "radio")
 
 
 # -- reading the page --------------------------------------------------------------------
@@ -158,10 +195,18 @@ def submit(page: Page) -> Action:
 # -- buttons, links, checkboxes and tabs -------------------------------------------------
 
 
-@solves("click-button", "click-dialog-2")
+@solves("click-button")
 def click_named_button(instruction: str, observation: Observation) -> Script:
     """The button the instruction quotes."""
     yield click(Page(observation).get("button", quoted(instruction)[0]))
+
+
+@solves("click-dialog-2")
+def click_dialog_button(instruction: str, observation: Observation) -> Script:
+    """The dialog's button the instruction quotes; "x" is its title bar's Close button
+    (drawn as an x, named Close)."""
+    label = quoted(instruction)[0]
+    yield click(Page(observation).get("button", "Close" if label == "x" else label))
 
 
 @solves("click-test")

@@ -71,6 +71,27 @@ def test_a_script_reads_each_new_page_and_stops_when_done_or_lost() -> None:
     assert stop.name == "stop" and "no button named 'Yes'" in stop.args["answer"]
 
 
+def test_a_click_onto_a_covered_button_is_done_with_tab_and_enter() -> None:
+    buttons = '[1] button "ONE" [2] button "TWO"'
+
+    def page(focused: str | None = None, error: str | None = None) -> Observation:
+        return Observation("http://wob/", "", (), buttons, focused=focused, last_error=error)
+
+    oracle = MiniWobOracle("click-button-sequence", "Click button ONE, then click button TWO.")
+    actions = [
+        oracle.next_action(page()),
+        oracle.next_action(page(error="timed out: Timeout 5000ms exceeded.")),
+        oracle.next_action(page(focused="1")),
+        oracle.next_action(page(focused="1")),
+    ]
+    assert [str(a) for a in actions] == [
+        "click(element='1')",
+        "press(key='Tab')",
+        "press(key='Enter')",
+        "click(element='2')",
+    ]
+
+
 @pytest.mark.parametrize("task", scripted_tasks())
 def test_each_scripted_task_succeeds_on_a_train_and_a_test_seed(worker: Worker, task: str) -> None:
     assert failures(worker, task, 1) == []

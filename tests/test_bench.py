@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mira_agent.agent.actor import read_decision
-from mira_agent.bench.miniwob import MiniWobOracle, MiniWobWorld, miniwob_tasks
+from mira_agent.bench.miniwob import MiniWobWorld, miniwob_tasks
 from mira_agent.bench.policies import SitePlanner, current_milestone
 from mira_agent.bench.report import failure_mode, summarize, wilson
 from mira_agent.bench.runner import BenchSpec, EpisodeResult, Job, Worker, plan_jobs, run_jobs
@@ -160,7 +160,7 @@ def test_no_bench_module_is_part_of_an_import_circle() -> None:
 
 # -- MiniWoB++ --------------------------------------------------------------------------------
 
-WOB_TASKS = list(MiniWobOracle.SOLVES)
+WOB_TASKS = ["click-button", "enter-text", "login-user", "click-checkboxes"]
 
 
 def test_scripted_episodes_on_miniwob_get_reward_one(tmp_path: Path) -> None:

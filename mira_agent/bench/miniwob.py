@@ -1,14 +1,13 @@
 """The MiniWoB++ suite, from the `miniwob` package: its task pages served on 127.0.0.1, an
 episode started with a seed, and its reward read from the page, as the package's own
 environment reads it (`WOB_REWARD_GLOBAL` and friends). The episode clock is lifted:
-a model's latency must not count against it. Scripted policies for the easy tasks
-close the module.
+a model's latency must not count against it. The scripted policies are in
+`miniwob_oracle.py`.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,9 +15,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from mira_agent.bench.miniwob_oracle import MiniWobOracle, has_oracle
 from mira_agent.bench.tasks import BenchTask
-from mira_agent.browser.actions import Action
-from mira_agent.browser.observation import ElementRef, Observation
 from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import UsageError
 from mira_agent.sites.base import Oracle
@@ -179,7 +177,7 @@ class MiniWobEpisode:
         return self.reward(answer) > 0
 
     def oracle(self) -> Oracle | None:
-        if self.task.site not in MiniWobOracle.SOLVES:
+        if not has_oracle(self.task.site):
             return None
         return MiniWobOracle(self.task.site, self.instruction)
 
@@ -211,85 +209,3 @@ class MiniWobSuite:
 
     def world(self, site_urls: Mapping[str, str]) -> MiniWobWorld:
         return MiniWobWorld()
-
-
-# -- scripted policies for the tasks where one is easy ---------------------------------------
-
-
-def _quoted(text: str) -> list[str]:
-    return re.findall(r'"([^"]*)"', text)
-
-
-def _find(elements: list[ElementRef], role: str | tuple[str, ...], name: str | None = None) -> str:
-    roles = (role,) if isinstance(role, str) else role
-    for element in elements:
-        if element.role in roles and (name is None or element.name.strip() == name):
-            return element.id
-    raise LookupError(f"no {roles} named {name!r}")
-
-
-class MiniWobOracle:
-    """Solves the simple MiniWoB++ tasks from the instruction and the page text: a
-    proof that mira's observation and actions reach what each task checks."""
-
-    SOLVES = (
-        "click-button", "click-link", "click-dialog", "focus-text", "enter-text",
-        "enter-password", "login-user", "choose-list", "click-checkboxes",
-    )  # fmt: skip
-
-    def __init__(self, task: str, instruction: str) -> None:
-        if task not in self.SOLVES:
-            raise UsageError(f"no scripted policy for MiniWoB++ task {task!r}")
-        self.task = task
-        self.instruction = instruction
-        self.plan: list[Action] | None = None
-
-    def next_action(self, observation: Observation) -> Action:
-        if self.plan is None:
-            self.plan = self._plan(observation.elements())
-        return self.plan.pop(0) if self.plan else Action("stop", {"answer": "done"})
-
-    def _plan(self, elements: list[ElementRef]) -> list[Action]:
-        quoted, text = _quoted(self.instruction), self.instruction
-        textboxes = [e.id for e in elements if e.role == "textbox"]
-
-        def submit(label: str = "Submit") -> Action:
-            return Action("click", {"element": _find(elements, "button", label)})
-
-        match self.task:
-            case "click-button":
-                return [Action("click", {"element": _find(elements, "button", quoted[0])})]
-            case "click-link":
-                return [
-                    Action("click", {"element": _find(elements, ("link", "clickable"), quoted[0])})
-                ]
-            case "click-dialog":
-                return [Action("click", {"element": _find(elements, "button", "Close")})]
-            case "focus-text":
-                return [Action("click", {"element": textboxes[0]})]
-            case "enter-text":
-                return [Action("type", {"element": textboxes[0], "text": quoted[0]}), submit()]
-            case "enter-password":
-                return [
-                    Action("type", {"element": box, "text": quoted[0]}) for box in textboxes[:2]
-                ] + [submit()]
-            case "login-user":
-                return [
-                    Action("type", {"element": textboxes[0], "text": quoted[0]}),
-                    Action("type", {"element": textboxes[1], "text": quoted[1]}),
-                    submit("Login"),
-                ]
-            case "choose-list":
-                option = text.removeprefix("Select ").split(" from the list")[0]
-                box = _find(elements, ("combobox", "listbox"))
-                return [Action("select", {"element": box, "option": option}), submit()]
-            case "click-checkboxes":
-                wanted = text.removeprefix("Select ").split(" and click Submit")[0]
-                names = [] if wanted == "nothing" else [w.strip() for w in wanted.split(",")]
-                boxes = [
-                    Action("click", {"element": _find(elements, "checkbox", name)})
-                    for name in names
-                    if name
-                ]
-                return [*boxes, submit()]
-        raise AssertionError(self.task)

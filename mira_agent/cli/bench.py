@@ -152,10 +152,10 @@ def bench(
         raise UsageError(f"--milestones is one of {', '.join(MILESTONE_SOURCES)}, not {mode!r}")
     skipped: list[str] = []
     if policy == "oracle" and kind == "miniwob":
-        from mira_agent.bench.miniwob import MiniWobOracle
+        from mira_agent.bench.miniwob_oracle import has_oracle
 
-        skipped = [t.id for t in chosen if t.site not in MiniWobOracle.SOLVES]
-        chosen = [t for t in chosen if t.site in MiniWobOracle.SOLVES]
+        skipped = [t.id for t in chosen if not has_oracle(t.site)]
+        chosen = [t for t in chosen if has_oracle(t.site)]
         if not chosen:
             raise UsageError("no scripted policy for any of these MiniWoB++ tasks")
     path = db or default_db_path()

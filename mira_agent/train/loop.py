@@ -167,9 +167,9 @@ def run_loop(
     if not train_tasks:
         raise UsageError("no train-split task among these: nothing to roll out")
     if spec.rollout == "oracle" and train_tasks[0].suite == "miniwob":
-        from mira_agent.bench.miniwob import MiniWobOracle
+        from mira_agent.bench.miniwob_oracle import has_oracle
 
-        train_tasks = [t for t in train_tasks if t.site in MiniWobOracle.SOLVES]
+        train_tasks = [t for t in train_tasks if has_oracle(t.site)]
         if not train_tasks:
             raise UsageError("no scripted policy for any of these MiniWoB++ tasks")
     current = policy_of(spec.base)

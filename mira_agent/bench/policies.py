@@ -110,8 +110,11 @@ class SitePlanner(Planner):
         judge: Planner | None = None,
     ) -> None:
         super().__init__(NoModel(DEMONSTRATOR, site))  # type: ignore[arg-type]
-        fixed = None if callable(milestones) else [m.strip() for m in milestones]
-        self._milestones = milestones if fixed is None else lambda: fixed
+        if callable(milestones):
+            self._milestones: Callable[[], Sequence[str]] = milestones
+        else:
+            fixed = tuple(milestones)
+            self._milestones = lambda: fixed
         self.progress = progress
         self.judge = judge
         self.agreement = (0, 0)  # (milestone verdicts where the judge agreed, verdicts)
@@ -119,7 +122,7 @@ class SitePlanner(Planner):
     @property
     def milestones(self) -> list[str]:
         """The task's milestones as the site words them now."""
-        return [m.strip() for m in self._milestones()]  # type: ignore[operator]
+        return [m.strip() for m in self._milestones()]
 
     def truth(self) -> dict[str, bool]:
         """Each of the site's milestones and whether its check says it is done."""

@@ -245,8 +245,13 @@ def test_the_site_planner_measures_how_often_an_llm_checker_agrees() -> None:
     assert planner.check("task", plan, "page", "x", "y").done == [True, False, False]
     planner.check("task", plan, "page", "x", "y")
     assert planner.agreement == (5, 6)
-    assert [c.purpose for c in planner.calls] == ["check", "check"]
-    assert planner.replan("task", plan, "page", "stuck") is plan
+    # The site's demonstrations and the judge's own calls, each under its own model.
+    assert [(c.purpose, c.completion.model) for c in planner.calls] == [
+        ("plan", "site"),
+        *[("check", "site"), ("check", "script")] * 2,
+    ]
+    assert planner.replan("task", plan, "page", "stuck") is plan  # fixed milestones: kept
+    assert planner.calls[-1].purpose == "replan"
     assert current_milestone(Plan.create(["open the page", "pay"]).render()) == "open the page"
 
 
@@ -402,8 +407,12 @@ def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path:
     assert outcome.judge_total == outcome.milestones_total * (outcome.steps - 1)
     assert 0 <= outcome.judge_agree <= outcome.judge_total
     store = EpisodeStore(tmp_path / "e.db")
-    checks = [c for c in store.children("model_calls", outcome.episode_id) if c["role"] == "check"]  # type: ignore[arg-type]
+    calls = store.children("model_calls", outcome.episode_id)  # type: ignore[arg-type]
+    checks = [c for c in calls if c["role"] == "check" and c["model"] != "site"]
     assert len(checks) == outcome.steps - 1 and all(json.loads(c["completion"]) for c in checks)
+    # Beside each of the judge's checks, the site's own demonstration of the same check.
+    demonstrations = [c for c in calls if c["role"] == "check" and c["model"] == "site"]
+    assert [c["messages"] for c in demonstrations] == [c["messages"] for c in checks]
     assert store.episode(outcome.episode_id)["milestones_source"] == "site"  # type: ignore[arg-type]
 
 

@@ -167,6 +167,9 @@ def test_a_first_finetune_writes_only_mira_s_own_lines(converted_base: Any) -> N
         (("--gguf-type", "q2_k"), "--gguf-type"),
         (("--label-source", "crowd"), "--label-source"),
         (("--no-merge",), "needs the merged model"),
+        (("--algo", "sft", "--roles", "actor,foo"), "--roles takes actor, planner"),
+        (("--algo", "sft", "--roles", " , "), "--roles names at least one"),
+        (("--roles", "actor,checker"), "--roles checker needs --algo sft"),
     ],
 )
 def test_bad_options(args: tuple[str, ...], message: str, tmp_path: Path, empty_db: Path) -> None:
@@ -174,6 +177,15 @@ def test_bad_options(args: tuple[str, ...], message: str, tmp_path: Path, empty_
         finetune(empty_db, tmp_path / "o", *args),
         message,
     )
+
+
+@pytest.mark.parametrize("command", ["finetune", "train"])
+def test_bad_roles_exit_with_a_usage_error(command: str, tmp_path: Path, empty_db: Path) -> None:
+    """`mira train` shares the option: both refuse before opening anything."""
+    where = ("--episodes", str(empty_db)) if command == "finetune" else ("mail",)
+    done = mira(command, *where, "--out", str(tmp_path / "o"), "--algo", "sft", "--roles", "foo")
+    refused(done, "--roles takes actor, planner, checker, replanner, not 'foo'")
+    assert done.returncode == 2
 
 
 def test_train_refuses_a_base_it_cannot_play(tmp_path: Path) -> None:

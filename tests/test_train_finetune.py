@@ -261,3 +261,25 @@ def test_the_critics_can_read_a_separate_model(episodes_db: Path, tmp_path: Path
     assert torch.allclose(own, reference, atol=1e-3)
     assert "Critics' features: gemma3-270m" in (out / "README.md").read_text()
     assert len((out / "metrics.jsonl").read_text().splitlines()) == 1  # --max-updates 1
+
+
+def test_sft_on_the_planner_role_learns_from_the_sites_plan_demonstrations(
+    episodes_db: Path, tmp_path: Path
+) -> None:
+    """`--roles planner`: one sample per plan the site demonstrated in the episodes SFT
+    learns from (the successful ones), and no actor step."""
+    out = tmp_path / "planner"
+    done = finetune(
+        episodes_db, out, "--algo", "sft", "--roles", "planner", "--no-gguf", "--no-merge",
+        "--epochs", "1", *TRAIN_ARGS,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    with EpisodeStore(episodes_db) as store:
+        wins = [e["id"] for e in store.episodes() if e["label"] == "succeeded"]
+        plans = [c for e in wins for c in store.children("model_calls", e) if c["role"] == "plan"]
+        [run] = [r for r in store.training_runs() if r["out_dir"] == str(out.resolve())]
+    rows = [json.loads(line) for line in (out / "signals.jsonl").read_text().splitlines()]
+    assert plans and len(rows) == len(plans) == run["summary"]["roles"]["planner"]["samples"]
+    assert {r["role"] for r in rows} == {"planner"} and set(run["summary"]["roles"]) == {"planner"}
+    assert run["settings"]["roles"] == ["planner"] and run["summary"]["actions"] == 0
+    assert f"samples: planner {len(plans)} (" in done.stdout

@@ -5,13 +5,16 @@ Both keep the loop's contract exactly, so an oracle episode is recorded as an ac
 would be (the same observation, the same rendered prompt, the oracle's action as the
 completion, in the actor's own answer format): a demonstration for supervised
 fine-tuning. And a site-checked episode carries exact milestone completion steps even
-when the planner model is too small to judge them.
+when the planner model is too small to judge them, with the planner's, checker's and
+re-planner's calls recorded as demonstrations in their own formats too.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
 
 from mira_agent.agent.actor import Actor, Decision
 from mira_agent.browser.observation import Observation
@@ -24,8 +27,23 @@ from mira_agent.llm.base import (
     Request,
     Usage,
 )
+from mira_agent.planning.demonstrations import (
+    DEMONSTRATOR,
+    ORACLE,
+    check_demonstration,
+    plan_demonstration,
+    replan_demonstration,
+)
 from mira_agent.planning.milestones import Plan
-from mira_agent.planning.planner import CheckResult, Planner
+from mira_agent.planning.planner import (
+    Call,
+    CheckResult,
+    Planner,
+    read_check,
+    read_plan,
+    read_replan,
+    replan_room,
+)
 from mira_agent.sites.base import Oracle
 
 
@@ -56,8 +74,8 @@ class OracleActor(Actor):
     as the model's would be; its completion is the oracle's action in the model's own
     answer format, with the current milestone as the thought."""
 
-    def __init__(self, oracle: Oracle, name: str = "oracle") -> None:
-        super().__init__(NoModel("oracle", name))  # type: ignore[arg-type]
+    def __init__(self, oracle: Oracle, name: str = ORACLE) -> None:
+        super().__init__(NoModel(ORACLE, name))  # type: ignore[arg-type]
         self.oracle = oracle
 
     def choose(self, messages: list[Message], observation: Observation, plan: str) -> Decision:
@@ -65,39 +83,69 @@ class OracleActor(Actor):
         milestone = current_milestone(plan)
         thought = f"Next: {milestone}" if milestone else f"Next: {action.name}"
         text = json.dumps({"thought": thought, "action": action.to_json()}, ensure_ascii=False)
-        return Decision(messages, Completion(text, Usage(), "oracle"), thought, action)
+        return Decision(messages, Completion(text, Usage(), ORACLE), thought, action)
 
 
 class SitePlanner(Planner):
     """The planner's three jobs done by a sandbox task's own checks: the plan is the
-    task's milestones, a check reads the site's state, and a re-plan keeps the plan
-    (the site's milestones are fixed).
+    task's milestones, a check reads the site's state, and a re-plan answers with the
+    site's milestones not yet done.
+
+    Each job is also recorded as a demonstration (planning/demonstrations.py): the
+    messages the real planner would be shown, and the answer it would have had to give.
+    `milestones` may be a function, for a task whose milestones depend on the branch
+    the episode took: a check then reads the milestones by their words, and a re-plan
+    answers with the branch's own.
 
     With `judge` (an LLM planner), every check also asks the model to judge the same
-    milestones; its calls are recorded beside the site's verdicts, so a report can say
-    how often the LLM checker agrees with the site."""
+    milestones; its calls are recorded beside the site's, under its own model's name, so
+    a report can say how often the LLM checker agrees with the site."""
 
     def __init__(
         self,
-        milestones: Sequence[str],
+        milestones: Sequence[str] | Callable[[], Sequence[str]],
         progress: Callable[[], list[bool]],
         *,
         site: str,
         judge: Planner | None = None,
     ) -> None:
-        super().__init__(NoModel("site", site))  # type: ignore[arg-type]
-        self.milestones = list(milestones)
+        super().__init__(NoModel(DEMONSTRATOR, site))  # type: ignore[arg-type]
+        if callable(milestones):
+            self._milestones: Callable[[], Sequence[str]] = milestones
+        else:
+            fixed = tuple(milestones)
+            self._milestones = lambda: fixed
         self.progress = progress
         self.judge = judge
         self.agreement = (0, 0)  # (milestone verdicts where the judge agreed, verdicts)
 
+    @property
+    def milestones(self) -> list[str]:
+        """The task's milestones as the site words them now."""
+        return [m.strip() for m in self._milestones()]
+
+    def truth(self) -> dict[str, bool]:
+        """Each of the site's milestones and whether its check says it is done."""
+        progress = self.progress()
+        return {text: bool(done) for text, done in zip(self.milestones, progress, strict=False)}
+
+    def _demonstrate(self, call: Call) -> Any:
+        """Record `call` and return its answer as JSON: the run goes on with what the
+        real planner would have read from it."""
+        self.calls.append(call)
+        return call.completion.json()
+
     def decompose(self, task: str, observation: str) -> Plan:
-        return Plan.create(self.milestones, reason="the site's milestones")
+        answer = self._demonstrate(plan_demonstration(task, observation, self.milestones))
+        return replace(read_plan(answer), reason="the site's milestones")
 
     def check(
         self, task: str, plan: Plan, observation: str, last_action: str, last_result: str
     ) -> CheckResult:
-        site = self.progress()
+        truth = self.truth()
+        site = [truth.get(m.text, False) for m in plan.milestones]
+        call = check_demonstration(task, plan, observation, last_action, last_result, site)
+        verdict = read_check(self._demonstrate(call), len(plan.milestones))
         if self.judge is not None:
             before = len(self.judge.calls)
             try:
@@ -109,7 +157,17 @@ class SitePlanner(Planner):
                 agree, total = self.agreement
                 same = sum(a == b for a, b in zip(judged, site, strict=False))
                 self.agreement = (agree + same, total + len(site))
-        return CheckResult(site, "the site's checks")
+        return verdict
 
     def replan(self, task: str, plan: Plan, observation: str, why: str) -> Plan:
-        return plan
+        """The site's milestones that the plan has not marked done, as the new open
+        milestones. A plan that already says just that is kept as it is (a site with
+        fixed milestones has nothing to revise); the call is recorded all the same."""
+        kept = {m.text for m in plan.milestones if m.done}
+        remaining = [text for text in self.milestones if text not in kept]
+        if not remaining:
+            return plan  # every milestone the site asks for is done: nothing to answer
+        call = replan_demonstration(task, plan, observation, why, remaining[: replan_room(plan)])
+        revised = read_replan(self._demonstrate(call), plan, why)
+        same = [m.text for m in revised.milestones] == [m.text for m in plan.milestones]
+        return plan if same else revised

@@ -16,6 +16,7 @@ from mira_agent.cli.training import (
 )
 from mira_agent.errors import UsageError
 from mira_agent.store.database import EpisodeFilter, EpisodeStore, default_db_path
+from mira_agent.train.samples import describe_roles
 from mira_agent.train.settings import TrainSettings
 
 LABEL_SOURCES = ("checker", "judge", "user")
@@ -88,7 +89,8 @@ def finetune(
 ) -> None:
     """Train a model on recorded episodes with MiRA (milestone-based RL), an ablation, or SFT.
 
-    Rebuilds each step's exact actor prompt, trains on the action tokens only, fits a
+    Rebuilds each step's exact actor prompt, trains on the action tokens only (with
+    --roles, the site's planner/checker/re-planner demonstrations too; SFT only), fits a
     value and a potential critic, and writes to --out: the LoRA adapter, the merged
     model, model.gguf for `mira run --model`, the critics, a model card, plots and
     metrics (also in the database's training_runs). Ctrl-C saves a checkpoint that
@@ -135,6 +137,8 @@ def _judge(
 def print_result(result: Any) -> None:
     summary = result.summary
     console.print(f"[bold]trained[/]: run {result.run_id}, {summary['steps']} optimiser steps")
+    if summary.get("roles"):
+        console.print(f"samples: {describe_roles(summary['roles'])}")
     if summary.get("first_loss") is not None:
         console.print(f"loss {summary['first_loss']:.4f} → {summary['last_loss']:.4f}")
     up = summary.get("delta_logp_positive_advantage")

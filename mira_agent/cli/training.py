@@ -111,9 +111,10 @@ def settings_from(values: dict[str, Any]) -> TrainSettings:
         if switch is not None:
             value = switch if value else None
         elif isinstance(field.default, tuple) and value is not None:
-            value = tuple(part.strip() for part in value.split(",") if part.strip())
+            value = tuple(dict.fromkeys(p.strip() for p in value.split(",") if p.strip()))
             if not value:
-                raise UsageError(f"{flag_of(field)} names at least one, e.g. q_proj,v_proj")
+                example = ",".join(field.default)
+                raise UsageError(f"{flag_of(field)} names at least one, e.g. {example}")
         overrides[field.name] = value
     return preset(values.get("algo") or "mira", **overrides)
 

@@ -147,61 +147,25 @@ class Planner:
         raise AssertionError("unreachable")
 
     def decompose(self, task: str, observation: str) -> Plan:
-        messages = render_prompt(
-            "planner", task=task, observation=observation, max_milestones=MAX_MILESTONES
-        )
-
-        def read(data: dict) -> Plan:
-            texts = _texts(data.get("milestones"))
-            if not texts:
-                raise ModelOutputError("the planner gave no milestones")
-            return Plan.create(texts[:MAX_MILESTONES])
-
-        return self._ask("plan", messages, plan_schema(), read)
+        return self._ask("plan", plan_messages(task, observation), plan_schema(), read_plan)
 
     def check(
         self, task: str, plan: Plan, observation: str, last_action: str, last_result: str
     ) -> CheckResult:
-        numbered = "\n".join(f"{i + 1}. {m.text}" for i, m in enumerate(plan.milestones))
-        messages = render_prompt(
-            "checker",
-            task=task,
-            milestones=numbered,
-            observation=observation,
-            last_action=last_action,
-            last_result=last_result,
-        )
+        messages = check_messages(task, plan, observation, last_action, last_result)
         count = len(plan.milestones)
-
-        def read(data: dict) -> CheckResult:
-            done = data.get("done")
-            if not isinstance(done, list) or not all(isinstance(x, bool) for x in done):
-                raise ModelOutputError("the checker's answer has no 'done' list of true/false")
-            flags = [*done[:count], *[False] * (count - len(done))]
-            return CheckResult(flags, str(data.get("reason", ""))[:200])
-
-        return self._ask("check", messages, check_schema(count), read)
+        return self._ask(
+            "check", messages, check_schema(count), lambda data: read_check(data, count)
+        )
 
     def replan(self, task: str, plan: Plan, observation: str, why: str) -> Plan:
-        done = [m.text for m in plan.milestones if m.done]
-        room = max(1, MAX_MILESTONES - len(done))
-        messages = render_prompt(
-            "replanner",
-            task=task,
-            done="\n".join(f"- {t}" for t in done) or "(nothing yet)",
-            open="\n".join(f"- {t}" for t in plan.open_milestones()) or "(none)",
-            why=why,
-            observation=observation,
-            max_milestones=room,
+        room = replan_room(plan)
+        return self._ask(
+            "replan",
+            replan_messages(task, plan, observation, why),
+            plan_schema(1, room),
+            lambda data: read_replan(data, plan, why),
         )
-
-        def read(data: dict) -> Plan:
-            texts = _texts(data.get("milestones"))
-            if not texts:
-                raise ModelOutputError("the re-planner gave no milestones")
-            return plan.revise(texts[:room], why)
-
-        return self._ask("replan", messages, plan_schema(1, room), read)
 
     def judge(self, task: str, answer: str | None, actions: str, observation: str) -> Verdict:
         """Whether the final state shows the task done: the task, the answer, what the
@@ -222,6 +186,75 @@ class Planner:
             return Verdict(data["success"], str(data.get("reason", ""))[:200])
 
         return self._ask("judge", messages, JUDGE_SCHEMA, read)
+
+
+# -- the prompts and the readers of their answers ---------------------------------------
+# Module functions, not methods: a stand-in planner (the site's checks, bench/policies.py)
+# renders the very same messages and writes answers these readers accept, so its
+# demonstrations can never drift from what a model is shown at run time.
+
+
+def plan_messages(task: str, observation: str) -> list[ChatMessage]:
+    """What the planner is shown to decompose `task` on the first page."""
+    return render_prompt(
+        "planner", task=task, observation=observation, max_milestones=MAX_MILESTONES
+    )
+
+
+def read_plan(data: dict) -> Plan:
+    texts = _texts(data.get("milestones"))
+    if not texts:
+        raise ModelOutputError("the planner gave no milestones")
+    return Plan.create(texts[:MAX_MILESTONES])
+
+
+def check_messages(
+    task: str, plan: Plan, observation: str, last_action: str, last_result: str
+) -> list[ChatMessage]:
+    """What the checker is shown: the numbered milestones, the page, the last step."""
+    numbered = "\n".join(f"{i + 1}. {m.text}" for i, m in enumerate(plan.milestones))
+    return render_prompt(
+        "checker",
+        task=task,
+        milestones=numbered,
+        observation=observation,
+        last_action=last_action,
+        last_result=last_result,
+    )
+
+
+def read_check(data: dict, count: int) -> CheckResult:
+    done = data.get("done")
+    if not isinstance(done, list) or not all(isinstance(x, bool) for x in done):
+        raise ModelOutputError("the checker's answer has no 'done' list of true/false")
+    flags = [*done[:count], *[False] * (count - len(done))]
+    return CheckResult(flags, str(data.get("reason", ""))[:200])
+
+
+def replan_room(plan: Plan) -> int:
+    """How many open milestones a revision of `plan` may have."""
+    return max(1, MAX_MILESTONES - plan.done_count)
+
+
+def replan_messages(task: str, plan: Plan, observation: str, why: str) -> list[ChatMessage]:
+    """What the re-planner is shown: what is done, what is open, and why it is asked."""
+    done = [m.text for m in plan.milestones if m.done]
+    return render_prompt(
+        "replanner",
+        task=task,
+        done="\n".join(f"- {t}" for t in done) or "(nothing yet)",
+        open="\n".join(f"- {t}" for t in plan.open_milestones()) or "(none)",
+        why=why,
+        observation=observation,
+        max_milestones=replan_room(plan),
+    )
+
+
+def read_replan(data: dict, plan: Plan, why: str) -> Plan:
+    texts = _texts(data.get("milestones"))
+    if not texts:
+        raise ModelOutputError("the re-planner gave no milestones")
+    return plan.revise(texts[: replan_room(plan)], why)
 
 
 def _texts(value: object) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mira_agent.train.samples import describe_roles
 from mira_agent.train.settings import TrainSettings
 
 ALGO_TEXT = {
@@ -46,11 +47,15 @@ def model_card(
         f"- Episodes: {data['episodes']} ({data['succeeded']} succeeded),"
         f" {data['actions']} actions; {data['with_milestones']} with milestones",
     ]
+    if data.get("demonstrations"):
+        calls = ", ".join(f"{n} {role}" for role, n in data["demonstrations"].items())
+        lines.append(f"- The site's demonstrations: {calls} (trained: {', '.join(settings.roles)})")
     for reason, count in (data.get("skipped") or {}).items():
         lines.append(f"- Left out: {count} ({reason})")
     lines += ["", "## What the update did", ""]
     for key, value in summary.items():
-        lines.append(f"- {key.replace('_', ' ')}: {_number(value)}")
+        shown = describe_roles(value) if key == "roles" else _number(value)
+        lines.append(f"- {key.replace('_', ' ')}: {shown}")
     lines += ["", "## Files", ""]
     for what, name in files.items():
         lines.append(f"- {what}: `{name}`")

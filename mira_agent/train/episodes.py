@@ -1,5 +1,7 @@
 """Episodes from the store as training data: for each step, exactly what the actor was
-shown and answered, and for each state, its milestone progress and the outcome.
+shown and answered, for each state, its milestone progress and the outcome, and the
+site's demonstrations of the planner's jobs (the calls its checks answered in the
+planner's, checker's and re-planner's formats).
 
 States are indexed as in `rewards.py`: step t (1-based, as the store numbers steps) is
 taken in state s_{t-1} and leads to s_t. A step row's `progress` is the progress vector
@@ -13,13 +15,28 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from mira_agent.planning.demonstrations import is_demonstration
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
+
+# The role a planner call is stored under (its purpose), by the name training gives it.
+PURPOSES = {"planner": "plan", "checker": "check", "replanner": "replan"}
 
 
 @dataclass(frozen=True)
 class Step:
     """One action as the actor produced it: the exact messages and raw completion."""
 
+    messages: list[dict[str, Any]]
+    completion: str
+
+
+@dataclass(frozen=True)
+class Demonstration:
+    """One planner call the site answered: its role, the step it was made at, and the
+    exact messages and completion, as an actor step has them."""
+
+    role: str  # planner, checker or replanner
+    step: int
     messages: list[dict[str, Any]]
     completion: str
 
@@ -33,6 +50,7 @@ class Episode:
     steps: list[Step]
     completions: list[int | None]  # per milestone: the first state index where it is done
     milestones: int
+    demonstrations: list[Demonstration] = field(default_factory=list)
 
     @property
     def states(self) -> int:
@@ -91,6 +109,22 @@ def load_episodes(
                 steps=[Step(r["messages"], r["completion"]) for r in usable],
                 completions=completion_states(usable, total),
                 milestones=total,
+                demonstrations=demonstrations(store.children("model_calls", row["id"])),
             )
         )
     return loaded
+
+
+def demonstrations(calls: list[dict[str, Any]]) -> list[Demonstration]:
+    """The planner calls among an episode's that the site answered. An LLM's own planner
+    calls are left out: nothing checked their answers (a judge measured beside the site
+    is often wrong), so they would teach its mistakes."""
+    role_of = {purpose: role for role, purpose in PURPOSES.items()}
+    return [
+        Demonstration(role_of[c["role"]], c["step"], c["messages"], c["completion"])
+        for c in calls
+        if c["role"] in role_of
+        and is_demonstration(c["model"])
+        and c["messages"]
+        and c["completion"] is not None
+    ]

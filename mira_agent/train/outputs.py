@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from mira_agent.errors import UsageError
 from mira_agent.train.base_model import write_origin
 from mira_agent.train.phase import Phase, PhaseData
+from mira_agent.train.samples import role_counts
 
 CHECKPOINT = "checkpoint"
 
@@ -23,6 +25,7 @@ def data_summary(data: PhaseData) -> dict[str, Any]:
         "episode_ids": [e.episode_id for e in data.episodes],
         "succeeded": sum(1 for e in data.episodes if e.outcome > 0),
         "actions": sum(len(e.steps) for e in data.episodes),
+        "demonstrations": dict(Counter(d.role for e in data.episodes for d in e.demonstrations)),
         "with_milestones": sum(1 for e in data.episodes if e.milestones > 0),
         "skipped": data.skipped,
     }
@@ -41,7 +44,8 @@ def summarize(phase: Phase, after: Any, losses: list[float]) -> dict[str, Any]:
         "steps": len(losses),
         "first_loss": losses[0] if losses else None,
         "last_loss": losses[-1] if losses else None,
-        "actions": len(data.samples),
+        "actions": sum(1 for s in data.samples if s.role == "actor"),
+        "roles": role_counts(data.samples),
         "truncated_prompts": sum(1 for s in data.samples if s.truncated),
         "mean_delta_logp": sum(delta) / len(delta) if delta else 0.0,
     }
@@ -67,9 +71,13 @@ def write_signals(phase: Phase, after: Any) -> None:
     data, signals, logp_ref = phase.data, phase.signals, phase.reference.logp
     with (phase.out_dir / "signals.jsonl").open("w") as handle:
         for index, sample in enumerate(data.samples):
+            episode = data.episodes[sample.episode]
             row: dict[str, Any] = {
-                "episode_id": data.episodes[sample.episode].episode_id,
-                "step": sample.step + 1,
+                "episode_id": episode.episode_id,
+                "role": sample.role,
+                "step": sample.step + 1
+                if sample.role == "actor"
+                else episode.demonstrations[sample.step].step,
                 "logp_ref": float(logp_ref[index]),
                 "logp_after": float(after[index]),
             }
@@ -183,6 +191,7 @@ def read_checkpoint(out_dir: Path) -> dict[str, Any]:
 def settings_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = {k: v for k, v in data.items() if k != "lr"}
     fields["lora_targets"] = tuple(fields.get("lora_targets", ()))
+    fields["roles"] = tuple(fields.get("roles", ("actor",)))
     return fields
 
 

@@ -1,5 +1,6 @@
-"""Logged steps as token sequences: the prompt the actor was given, rebuilt byte for byte
-from the stored messages, and the action it answered, which is all that is trained.
+"""Logged calls as token sequences: the prompt the actor (or, in the site's
+demonstrations, the planner, checker or re-planner) was given, rebuilt byte for byte
+from the stored messages, and the answer, which is all that is trained.
 
 The prompt is rendered by the local backend's own `TurnFormat`, picked by the same rule
 from what the tokenizer and model config say (Gemma's turns for a Gemma model, else the
@@ -20,13 +21,14 @@ from mira_agent.train.episodes import Episode
 
 @dataclass
 class Sample:
-    """One action in its state. `ids` is prompt then action; `prompt_len` splits them."""
+    """One answer in its state. `ids` is prompt then answer; `prompt_len` splits them."""
 
     episode: int  # index into the run's episode list
-    step: int  # 0-based action index in the episode
+    step: int  # 0-based index into the episode's actions (or, for a role, demonstrations)
     ids: list[int]
     prompt_len: int
     truncated: bool
+    role: str = "actor"
 
     @property
     def action_len(self) -> int:
@@ -57,21 +59,68 @@ class Renderer:
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
-def build_samples(episodes: Sequence[Episode], renderer: Renderer, max_tokens: int) -> list[Sample]:
-    """Every step of every episode as a sample; a prompt longer than `max_tokens` allows
-    loses its beginning (the task and the current page are at its end), never the action."""
+def build_samples(
+    episodes: Sequence[Episode],
+    renderer: Renderer,
+    max_tokens: int,
+    roles: Sequence[str] = ("actor",),
+) -> list[Sample]:
+    """Every step of every episode as a sample, then each demonstration of the other
+    `roles`: the actions come first and in order, so per-action signals (which only the
+    actor has) index the same samples whatever else is trained."""
     samples = []
+    if "actor" in roles:
+        for e_index, episode in enumerate(episodes):
+            for s_index, step in enumerate(episode.steps):
+                samples.append(
+                    _sample(renderer, step.messages, step.completion, max_tokens, e_index, s_index)
+                )
     for e_index, episode in enumerate(episodes):
-        for s_index, step in enumerate(episode.steps):
-            prompt = renderer.encode(renderer.prompt(step.messages))
-            action = renderer.encode(renderer.action(step.completion))
-            action = action[: max(1, max_tokens // 2)]
-            room = max_tokens - len(action)
-            truncated = len(prompt) > room
-            if truncated:
-                prompt = prompt[:1] + prompt[len(prompt) - room + 1 :]  # keep <bos>
-            samples.append(Sample(e_index, s_index, prompt + action, len(prompt), truncated))
+        for d_index, call in enumerate(episode.demonstrations):
+            if call.role in roles:
+                sample = _sample(
+                    renderer, call.messages, call.completion, max_tokens, e_index, d_index
+                )
+                sample.role = call.role
+                samples.append(sample)
     return samples
+
+
+def _sample(
+    renderer: Renderer,
+    messages: Sequence[dict[str, Any]],
+    completion: str,
+    max_tokens: int,
+    episode: int,
+    step: int,
+) -> Sample:
+    """A prompt longer than `max_tokens` allows loses its beginning (the task and the
+    current page are at its end), never the answer."""
+    prompt = renderer.encode(renderer.prompt(messages))
+    answer = renderer.encode(renderer.action(completion))
+    answer = answer[: max(1, max_tokens // 2)]
+    room = max_tokens - len(answer)
+    truncated = len(prompt) > room
+    if truncated:
+        prompt = prompt[:1] + prompt[len(prompt) - room + 1 :]  # keep <bos>
+    return Sample(episode, step, prompt + answer, len(prompt), truncated)
+
+
+def role_counts(samples: Sequence[Sample]) -> dict[str, dict[str, int]]:
+    """Samples and tokens per role, as a run's summary reports them."""
+    counts: dict[str, dict[str, int]] = {}
+    for sample in samples:
+        entry = counts.setdefault(sample.role, {"samples": 0, "tokens": 0})
+        entry["samples"] += 1
+        entry["tokens"] += len(sample.ids)
+    return counts
+
+
+def describe_roles(counts: dict[str, dict[str, int]]) -> str:
+    """`role_counts` in a line: "actor 4 (1,203 tokens), planner 1 (310 tokens)"."""
+    return ", ".join(
+        f"{role} {entry['samples']} ({entry['tokens']:,} tokens)" for role, entry in counts.items()
+    )
 
 
 def micro_batches(

@@ -16,6 +16,9 @@ from mira_agent.train.gguf_export import GGUF_TYPES
 from mira_agent.train.rewards import ADVANTAGES, OBJECTIVES, SFT, Objective
 
 ALGOS = ("mira", "webrl", "awr", "sft")
+# The roles a run can learn: the actor's recorded calls, and the site's demonstrations of
+# the planner's three jobs (planning/demonstrations.py), by the names `mira run` shows.
+ROLES = ("actor", "planner", "checker", "replanner")
 
 
 POTENTIAL_DATA = ("successful", "all")
@@ -61,6 +64,12 @@ class TrainSettings:
         "mira (milestone-shaped rewards), webrl (sparse outcome rewards), awr"
         " (advantage-weighted regression), sft (behaviour cloning on successes).",
         choices=ALGOS,
+    )
+    roles: tuple[str, ...] = option(
+        ("actor",),
+        "Whose calls to learn, comma-separated: actor, planner, checker, replanner. The"
+        " planner's roles learn from the site's demonstrations (site-checked episodes),"
+        " with --algo sft only: the RL algos' rewards are for the actor's actions.",
     )
     use_potential: bool = option(
         True,
@@ -166,6 +175,7 @@ class TrainSettings:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["lora_targets"] = list(self.lora_targets)
+        data["roles"] = list(self.roles)
         data["lr"] = self.lr
         return data
 
@@ -190,6 +200,7 @@ def preset(algo: str, **overrides: Any) -> TrainSettings:
 def check(settings: TrainSettings) -> None:
     """One clear error for the first setting that cannot work."""
     s = settings
+    check_roles(s.roles, s.algo)
     if s.advantage not in ADVANTAGES:
         raise UsageError(f"--advantage is one of {', '.join(ADVANTAGES)}, not {s.advantage!r}")
     if s.objective not in OBJECTIVES:
@@ -217,3 +228,20 @@ def check(settings: TrainSettings) -> None:
         raise UsageError("the GGUF export needs the merged model: drop --no-merge or add --no-gguf")
     if s.load_4bit and not s.lora:
         raise UsageError("--load-4bit needs LoRA: 4-bit base weights cannot be trained directly")
+
+
+def check_roles(roles: tuple[str, ...], algo: str) -> None:
+    """Known roles, at least one, and RL only for the actor: MiRA's rewards, critics and
+    advantages are per action of an episode, and a plan or a check is no action (its
+    demonstration is right by construction, so behaviour cloning is what it needs)."""
+    if not roles:
+        raise UsageError("--roles names at least one role, e.g. actor")
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise UsageError(f"--roles takes {', '.join(ROLES)}, not {unknown[0]!r}")
+    others = [role for role in roles if role != "actor"]
+    if others and algo != "sft":
+        raise UsageError(
+            f"--roles {','.join(others)} needs --algo sft: {algo}'s rewards are for the"
+            " actor's actions only"
+        )

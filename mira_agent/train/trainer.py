@@ -44,7 +44,15 @@ from mira_agent.train.outputs import (
 )
 from mira_agent.train.phase import Phase, PhaseData, PhaseSpec, Result
 from mira_agent.train.progress import Reporter, Silent
-from mira_agent.train.samples import Renderer, Sample, build_samples, micro_batches, optimiser_steps
+from mira_agent.train.samples import (
+    Renderer,
+    Sample,
+    build_samples,
+    describe_roles,
+    micro_batches,
+    optimiser_steps,
+    role_counts,
+)
 from mira_agent.train.settings import TrainSettings
 from mira_agent.train.signals import Signals, action_advantages, critic_targets
 
@@ -176,6 +184,13 @@ def _load_data(
     if not episodes:
         why = ", ".join(f"{n} {reason}" for reason, n in skipped.items()) or "none matched"
         raise TrainingError(f"no episodes to train on in {store.path} ({why})")
+    if "actor" not in settings.roles and not any(
+        d.role in settings.roles for e in episodes for d in e.demonstrations
+    ):
+        raise TrainingError(
+            f"no {'/'.join(settings.roles)} demonstrations in the {len(episodes)} episodes"
+            " chosen: only site-checked episodes (`mira bench … --milestones site`) record them"
+        )
     return PhaseData(episodes, [], skipped)
 
 
@@ -226,10 +241,10 @@ def _load(phase: Phase) -> Learner:
         reporter=phase.reporter,
     )
     renderer = Renderer(tokenizer, str(model.config.model_type))
-    data.samples = build_samples(data.episodes, renderer, settings.max_tokens)
+    data.samples = build_samples(data.episodes, renderer, settings.max_tokens, settings.roles)
     phase.reporter.note(
-        f"{len(data.episodes)} episodes, {len(data.samples)} actions,"
-        f" {sum(len(s.ids) for s in data.samples):,} tokens"
+        f"{len(data.episodes)} episodes, {len(data.samples)} samples:"
+        f" {describe_roles(role_counts(data.samples))}"
         + "".join(f"; left out {n} ({why})" for why, n in data.skipped.items())
     )
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0

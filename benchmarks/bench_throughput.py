@@ -36,9 +36,9 @@ def main() -> int:
     split = None if args.split == "all" else args.split
     chosen = select(tasks, split, None)
     if args.policy == "oracle" and chosen[0].suite == "miniwob":
-        from mira_agent.bench.miniwob import MiniWobOracle
+        from mira_agent.bench.miniwob_oracle import has_oracle
 
-        chosen = [t for t in chosen if t.site in MiniWobOracle.SOLVES]
+        chosen = [t for t in chosen if has_oracle(t.site)]
     jobs = plan_jobs(chosen, split, args.episodes_per_task)
     mode = args.milestones or ("site" if chosen[0].suite == "sandbox" else "none")
     print(f"{len(jobs)} episodes of {args.suite} ({args.policy}, milestones {mode})")

@@ -59,6 +59,7 @@ def build_tasks(site: str, specs: Iterable[Spec[Context]], context: Context) -> 
                 split=spec.split,
                 tags=draft.tags,
                 facts=draft.facts,
+                outcome=draft.outcome,
             )
         )
     return tasks

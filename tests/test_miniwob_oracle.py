@@ -98,6 +98,7 @@ def test_each_scripted_task_succeeds_on_a_train_and_a_test_seed(worker: Worker, 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # 40 episodes: some tasks take many steps, or wait for menus
 @pytest.mark.parametrize("task", scripted_tasks())
 def test_each_scripted_task_succeeds_on_twenty_seeds_of_each_split(
     worker: Worker, task: str

@@ -52,10 +52,9 @@ class MiniWobOracle:
 
     A click that fails because another element covers the target's centre (MiniWoB++
     places some buttons at random, one over another) is done with the keyboard instead,
-    as a person would: Tab until the target has the focus, then Enter (Space for a
-    checkbox or radio button). The script sees the page after that key."""
-
-    MAX_TABS = 20
+    as a person would: Tab until the target has the focus (at most `REPEATS` times),
+    then Enter (Space for a checkbox or radio button). The script sees the page after
+    that key."""
 
     def __init__(self, task: str, instruction: str) -> None:
         if task not in SOLVERS:
@@ -87,7 +86,7 @@ class MiniWobOracle:
         elif last.args["key"] != "Tab" or self._tabs == 0:
             return None
         target = next((e for e in observation.elements() if e.id == self._target), None)
-        if target is None or self._tabs >= self.MAX_TABS:
+        if target is None or self._tabs >= REPEATS:
             return None
         if observation.focused == target.id:
             self._tabs = 0
@@ -112,6 +111,9 @@ class MiniWobOracle:
 
 
 TOGGLES = ("checkbox", "radio")
+# The agent loop gives up after five equal actions in a row: a script repeats one at most
+# four times before it does something else.
+REPEATS = 4
 
 
 # -- reading the page --------------------------------------------------------------------
@@ -704,24 +706,30 @@ def form_sequence_3(instruction: str, observation: Observation) -> Script:
 
 @solves("use-autocomplete")
 def use_autocomplete(instruction: str, observation: Observation) -> Script:
-    """Type the start; once the suggestions show, step through them with the arrow key
-    (each puts its text in the field) to the one that also has the asked-for end."""
+    """Type the start; once the suggestions show, step through them with the arrow keys
+    (each puts its text in the field) to the one that also has the asked-for end, then
+    Enter takes it. The loop gives up on five equal actions in a row, so the list is
+    walked down from its top four items, then, typed anew, up from its bottom four."""
     page = Page(observation)
     start, *rest = quoted(instruction)
     box = page.get("textbox")
-    page = Page((yield type_(box, start)))
-    for _ in range(3):
-        if re.search(r"\d+ results? (is|are) available", page.text):
-            break
-        page = Page((yield wait(1)))
-    for _ in range(12):
-        page = Page((yield press("ArrowDown")))
-        value = next(e.value for e in page.all("textbox") if e.id == box)
-        if value.startswith(start) and (not rest or value.endswith(rest[0])):
-            page = Page((yield press("Enter")))  # takes it and closes the list over Submit
-            yield submit(page)
-            return
-    raise LookupError(f"no suggestion for {start!r}")
+    for key in ("ArrowDown", "ArrowUp"):
+        if key == "ArrowUp":  # closed and emptied, or the same text would not search again
+            yield press("Escape")
+            yield type_(box, "")
+        page = Page((yield type_(box, start)))
+        for _ in range(3):
+            if re.search(r"\d+ results? (is|are) available", page.text):
+                break
+            page = Page((yield wait(1)))
+        for _ in range(REPEATS):
+            page = Page((yield press(key)))
+            value = next(e.value for e in page.all("textbox") if e.id == box)
+            if value.startswith(start) and (not rest or value.endswith(rest[0])):
+                page = Page((yield press("Enter")))  # takes it, closes the list over Submit
+                yield submit(page)
+                return
+    raise LookupError(f"no suggestion for {start!r} within reach of the arrow keys")
 
 
 # -- the text tasks left without a script ----------------------------------------------------

@@ -17,9 +17,7 @@ from mira_agent.planning.milestones import Plan
 from mira_agent.templates import render_prompt
 
 MAX_MILESTONES = 6
-# Room for the sandbox sites' own milestones (up to 116 characters), which the planner's
-# demonstrations teach word for word.
-TEXT = {"type": "string", "minLength": 8, "maxLength": 160}
+TEXT = {"type": "string", "minLength": 8, "maxLength": 100}
 
 
 def plan_schema(min_items: int = 2, max_items: int = MAX_MILESTONES) -> dict[str, object]:

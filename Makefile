@@ -7,13 +7,15 @@ DEMO_TASK_ID ?= flights-cheapest-nonstop-bos-den
 
 .PHONY: setup system-deps demo test test-all lint format bench-observe clean
 
-## Debian packages: Chromium to drive, Xvfb for a visible browser on machines with no screen.
+## Debian packages: Chromium to drive, its headless shell (lighter for benchmarks and
+## tests), Xvfb for a visible browser on machines with no screen.
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && command -v Xvfb >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1; then \
+	@if command -v chromium >/dev/null 2>&1 && command -v chromium-headless-shell >/dev/null 2>&1 \
+		&& command -v Xvfb >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1; then \
 		echo "system packages present"; \
 	else \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium xvfb xauth tmux fonts-liberation >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-headless-shell xvfb xauth tmux fonts-liberation >/dev/null; \
 	fi
 
 # llama.cpp is compiled for a portable x86-64 level (AVX2): a build tuned to the

@@ -1,6 +1,7 @@
 """Episodes per hour of `mira bench` with 1 and with 2 workers, on the same jobs.
 
     python benchmarks/bench_throughput.py                      # the oracle on every sandbox task
+    python benchmarks/bench_throughput.py --instances 3 --split train   # template instances
     python benchmarks/bench_throughput.py --policy agent --suite miniwob --max-steps 8
 
 Each configuration runs the same (task, seed) jobs into a fresh database and prints the
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 from mira_agent.bench.runner import BenchSpec, plan_jobs, run_jobs
-from mira_agent.bench.suites import load_suite, select
+from mira_agent.bench.suites import load_instances, load_suite, select
 
 
 def main() -> int:
@@ -30,11 +31,20 @@ def main() -> int:
     parser.add_argument("--episodes-per-task", "-k", type=int, default=1)
     parser.add_argument("--max-steps", type=int, default=30)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=None,
+        help="sandbox suites: N instances of every template of --split instead of the fixed tasks",
+    )
     args = parser.parse_args()
 
-    tasks = load_suite(args.suite)
     split = None if args.split == "all" else args.split
-    chosen = select(tasks, split, None)
+    if args.instances is not None:
+        split = split or "train"
+        chosen = load_instances(args.suite, split, args.instances, None)
+    else:
+        chosen = select(load_suite(args.suite), split, None)
     if args.policy == "oracle" and chosen[0].suite == "miniwob":
         from mira_agent.bench.miniwob_oracle import has_oracle
 

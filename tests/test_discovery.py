@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from mira_agent.browser.discovery import INSTALL_HINT, find_browser, playwright_browser
+from mira_agent.browser.discovery import (
+    INSTALL_HINT,
+    find_browser,
+    headless_shell_candidates,
+    playwright_browser,
+    playwright_headless_shell,
+)
 from mira_agent.errors import BrowserNotFoundError
 
 
@@ -74,3 +80,36 @@ def test_playwrights_cache_is_read_newest_revision_first(tmp_path: Path) -> None
 def test_debian_chromium_is_found_on_this_machine() -> None:
     found = find_browser(None, env={}, playwright_path=lambda: None)
     assert found.source == "system" and os.access(found.path, os.X_OK)
+
+
+def test_a_headless_run_prefers_a_headless_shell(tmp_path: Path) -> None:
+    shell = fake_browser(tmp_path, "headless_shell")
+    system = fake_browser(tmp_path, "chromium")
+    found = find_browser(
+        None, env={}, system_candidates=[str(system)], headless_shells=[str(shell)]
+    )
+    assert found.path == shell and found.source == "headless shell"
+    # Without one, or for a visible browser, the full browser is used.
+    found = find_browser(
+        None, env={}, system_candidates=[str(system)], headless_shells=[str(tmp_path / "none")]
+    )
+    assert found.path == system
+    assert find_browser(None, env={}, system_candidates=[str(system)]).path == system
+
+
+def test_an_explicit_browser_wins_over_a_headless_shell(tmp_path: Path) -> None:
+    shell = fake_browser(tmp_path, "headless_shell")
+    explicit = fake_browser(tmp_path, "mine")
+    found = find_browser(str(explicit), env={}, headless_shells=[str(shell)])
+    assert found.path == explicit
+
+
+def test_playwrights_headless_shell_is_found_in_its_cache(tmp_path: Path) -> None:
+    for revision in ("1100", "1200"):
+        fake_browser(
+            tmp_path / f"chromium_headless_shell-{revision}" / "chrome-linux", "headless_shell"
+        )
+    env = {"PLAYWRIGHT_BROWSERS_PATH": str(tmp_path)}
+    found = playwright_headless_shell(env)
+    assert found is not None and "chromium_headless_shell-1200" in found
+    assert headless_shell_candidates(env)[0] == found

@@ -82,6 +82,27 @@ def test_a_tab_the_page_opens_is_noticed_listed_and_followed(widgets: BrowserSes
     assert len(observe(widgets).tabs) == 1
 
 
+def test_a_tab_a_click_handler_opens_is_active_in_the_next_observation(
+    widgets: BrowserSession,
+) -> None:
+    text = observe(widgets).text
+    assert act(widgets, f"click({id_of(text, 'Open help by script')})").ok
+    seen = observe(widgets)
+    assert len(seen.tabs) == 2 and seen.tabs[1].active
+    assert any("new tab opened" in n for n in seen.notices)
+
+
+def test_a_click_that_opens_no_tab_leaves_the_page_active(widgets: BrowserSession) -> None:
+    text = observe(widgets).text
+    assert act(widgets, f"click({id_of(text, 'Hover target')})").ok
+    assert act(widgets, f"click({id_of(text, 'Open help by script')})").ok
+    assert act(widgets, "switch_tab(0)").ok
+    # The flag a window.open left is taken by the click that caused it, not the next one.
+    assert act(widgets, f"click({id_of(text, 'Hover target')})").ok
+    seen = observe(widgets)
+    assert len(seen.tabs) == 2 and seen.tabs[0].active
+
+
 def test_new_tab_goto_back_and_forward(widgets: BrowserSession, pages_server: str) -> None:
     assert act(widgets, f'new_tab("{pages_server}/observe.html")').ok
     seen = observe(widgets)

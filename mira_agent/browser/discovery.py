@@ -4,6 +4,11 @@ Order: an explicit path (``--browser-path`` or ``MIRA_BROWSER``), then the brows
 Playwright installed for itself, then the system's Chromium or Chrome. Playwright's
 own download cannot run on every machine (offline hosts, Debian images), so the
 system browser is a first-class choice, not a fallback of last resort.
+
+A headless run first looks for Chromium's headless shell (Debian's
+``chromium-headless-shell``, or Playwright's own), as Playwright itself does: the
+shell draws no browser window at all, and on a 2-core machine it takes about 40% less
+CPU per page than the full browser in headless mode.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ SYSTEM_CANDIDATES: tuple[str, ...] = (
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
 )
 SYSTEM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# Debian's /usr/bin wrapper runs the shell without exec, leaving a shell process between
+# Playwright and the browser: the binary itself comes first.
+HEADLESS_SHELL_CANDIDATES: tuple[str, ...] = (
+    "/usr/lib/chromium/chromium-headless-shell",
+    "/usr/bin/chromium-headless-shell",
+)
+HEADLESS_SHELL_NAMES: tuple[str, ...] = ("chromium-headless-shell", "headless_shell")
 
 INSTALL_HINT = (
     "no Chromium found: install one (Debian/Ubuntu: `sudo apt-get install chromium`; "
@@ -53,6 +65,28 @@ def playwright_browser(env: dict[str, str] | None = None) -> str | None:
     Read from Playwright's cache folder rather than by starting Playwright's driver,
     which would cost half a second on every launch.
     """
+    return _newest_in_cache(
+        env,
+        (
+            "chromium-*/chrome-linux*/chrome",
+            "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+            "chromium-*/chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/*",
+        ),
+    )
+
+
+def playwright_headless_shell(env: dict[str, str] | None = None) -> str | None:
+    """The newest headless shell that `playwright install` left on this machine, if any."""
+    return _newest_in_cache(
+        env,
+        (
+            "chromium_headless_shell-*/chrome-*/headless_shell",
+            "chromium_headless_shell-*/chrome-*/chrome-headless-shell",
+        ),
+    )
+
+
+def _newest_in_cache(env: dict[str, str] | None, patterns: tuple[str, ...]) -> str | None:
     env = os.environ if env is None else env
     custom = env.get("PLAYWRIGHT_BROWSERS_PATH")
     if custom and custom != "0":
@@ -62,11 +96,6 @@ def playwright_browser(env: dict[str, str] | None = None) -> str | None:
             Path.home() / ".cache" / "ms-playwright",
             Path.home() / "Library" / "Caches" / "ms-playwright",
         ]
-    patterns = (
-        "chromium-*/chrome-linux*/chrome",
-        "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
-        "chromium-*/chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/*",
-    )
     found: list[Path] = []
     for root in roots:
         for pattern in patterns:
@@ -78,8 +107,9 @@ def playwright_browser(env: dict[str, str] | None = None) -> str | None:
 
 def _revision(path: Path) -> int:
     for part in path.parts:
-        if part.startswith("chromium-") and part[len("chromium-") :].isdigit():
-            return int(part[len("chromium-") :])
+        for prefix in ("chromium-", "chromium_headless_shell-"):
+            if part.startswith(prefix) and part[len(prefix) :].isdigit():
+                return int(part[len(prefix) :])
     return 0
 
 
@@ -90,11 +120,14 @@ def find_browser(
     playwright_path: Callable[[], str | None] | None = None,
     system_candidates: Iterable[str] | None = None,
     system_names: Iterable[str] | None = None,
+    headless_shells: Iterable[str] | None = None,
 ) -> FoundBrowser:
     """Return the Chromium to launch, or raise `BrowserNotFoundError` saying how to get one.
 
     An explicit path that does not exist is an error rather than a silent fallback:
-    the user asked for that browser.
+    the user asked for that browser. `headless_shells` (paths or names on PATH) are
+    tried first, after an explicit path: a caller that runs headless passes
+    `headless_shell_candidates()`.
     """
     env = os.environ if env is None else env
     wanted = explicit or env.get(ENV_VAR) or None
@@ -104,6 +137,11 @@ def find_browser(
             origin = "--browser-path" if explicit else ENV_VAR
             raise BrowserNotFoundError(f"{origin} {wanted} is not an executable browser")
         return FoundBrowser(path, "explicit")
+
+    for candidate in headless_shells or ():
+        located = candidate if os.sep in candidate else shutil.which(candidate)
+        if located and _is_executable(Path(located)):
+            return FoundBrowser(Path(located), "headless shell")
 
     if playwright_path is not None:
         candidate = playwright_path()
@@ -118,3 +156,9 @@ def find_browser(
         if located:
             return FoundBrowser(Path(located), "system")
     raise BrowserNotFoundError(INSTALL_HINT)
+
+
+def headless_shell_candidates(env: dict[str, str] | None = None) -> list[str]:
+    """Where a headless shell may be: Playwright's own first, then the system's."""
+    own = playwright_headless_shell(env)
+    return ([own] if own else []) + list(HEADLESS_SHELL_CANDIDATES) + list(HEADLESS_SHELL_NAMES)

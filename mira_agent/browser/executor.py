@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator
+from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from mira_agent.browser.actions import ACTIONS_BY_NAME, Action
@@ -44,12 +44,15 @@ class ActionFailed(Exception):
     """Raised inside handlers for a failure that is the model's to fix."""
 
 
-POPUP_GRACE = 0.15
-POPUP_WAIT_MS = 3_000  # how long a click on a link that targets a new tab waits for it
+POPUP_WAIT_MS = 3_000  # how long a click that opens a new tab waits for it
 _OPENS_TAB = """e => {
   const t = e.closest('a[target], area[target]') || e.form || e.closest('form');
   const target = ((t && t.getAttribute('target')) || '').toLowerCase();
   return target !== '' && !['_self', '_parent', '_top'].includes(target); }"""
+# Whether the page called window.open since last asked (the session's WATCH_WINDOW_OPEN).
+_TOOK_OPENED = (
+    "() => { const o = window.__miraOpened === true; window.__miraOpened = false; return o; }"
+)
 
 Handler = Callable[[BrowserSession, Action], Awaitable[str]]
 HANDLERS: dict[str, Handler] = {}
@@ -123,18 +126,8 @@ def _first_line(exc: BaseException) -> str:
     return line
 
 
-async def _settle(session: BrowserSession, popup_grace: float = 0.0, since: float = 0.0) -> None:
-    """Give what the action started a moment: a popup to open, a navigation to load.
-
-    A click on a ``target=_blank`` link reports the new tab a few milliseconds after the
-    click returns, so clicks give a popup `popup_grace` seconds from `since` (the loop
-    time the click began: a click that navigated has mostly waited that long already)
-    before looking at the active tab.
-    """
-    if popup_grace:
-        left = popup_grace - (asyncio.get_running_loop().time() - since)
-        if left > 0:
-            await asyncio.sleep(left)
+async def _settle(session: BrowserSession) -> None:
+    """Give a navigation the action started a moment to load."""
     try:
         await session.page.wait_for_load_state("load", timeout=5_000)
     except PlaywrightError:
@@ -167,7 +160,7 @@ async def _click(session: BrowserSession, action: Action) -> str:
     locator = await _element(session, action)
     if await locator.is_disabled():
         raise ActionFailed(f"element [{action.element}] is disabled")
-    began = asyncio.get_running_loop().time()
+    tabs = len(session.pages)
     if await locator.evaluate(_OPENS_TAB):
         # A link or form that targets another window: wait for its tab to be reported.
         popup = asyncio.ensure_future(session.page.wait_for_event("popup", timeout=POPUP_WAIT_MS))
@@ -179,12 +172,29 @@ async def _click(session: BrowserSession, action: Action) -> str:
                 raise
         finally:
             popup.cancel()
-        await _settle(session)
     else:
-        # A script may still open one (window.open in a click handler): a short grace.
+        page = session.page
         await locator.click()
-        await _settle(session, POPUP_GRACE, since=began)
+        if await _called_window_open(page):
+            # A click handler opened a window: it is reported a moment after the click.
+            await _tab_reported(session, tabs)
+    await _settle(session)
     return f"clicked [{action.element}]"
+
+
+async def _called_window_open(page: Page) -> bool:
+    try:
+        return bool(await page.evaluate(_TOOK_OPENED))
+    except PlaywrightError:  # the click navigated away and took the flag with it
+        return False
+
+
+async def _tab_reported(session: BrowserSession, tabs: int) -> None:
+    """Wait until the session tracks more than `tabs` tabs, or POPUP_WAIT_MS passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + POPUP_WAIT_MS / 1000
+    while len(session.pages) <= tabs and loop.time() < deadline:
+        await asyncio.sleep(0.01)
 
 
 _EDITABLE = """e => e.isContentEditable || (!e.readOnly && !e.disabled && (e.tagName === 'TEXTAREA'

@@ -22,10 +22,15 @@ from playwright.async_api import BrowserContext, Dialog, Download, Page, async_p
 from playwright.async_api import Error as PlaywrightError
 
 from mira_agent.browser.capture import capture_png
-from mira_agent.browser.discovery import FoundBrowser, find_browser, playwright_browser
+from mira_agent.browser.discovery import (
+    FoundBrowser,
+    find_browser,
+    headless_shell_candidates,
+    playwright_browser,
+)
 from mira_agent.browser.display import VirtualDisplay, has_display, start_xvfb
 from mira_agent.browser.loop_thread import LoopThread
-from mira_agent.errors import BrowserError
+from mira_agent.errors import BrowserError, BrowserNotFoundError
 
 T = TypeVar("T")
 
@@ -46,6 +51,16 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 )
 
 # A fresh profile's preferences: no translation bar (it offers to call Google's service).
+# Marks a page that called window.open, so a click learns at once whether to wait for a
+# new tab, instead of every click waiting a grace period for one that rarely comes.
+WATCH_WINDOW_OPEN = """(() => {
+  const open = window.open;
+  window.open = function (...args) {
+    for (const w of [window, window.top]) { try { w.__miraOpened = true; } catch (e) {} }
+    return open.apply(this, args);
+  };
+})();"""
+
 FRESH_PROFILE_PREFERENCES = {"translate": {"enabled": False}}
 
 
@@ -131,7 +146,6 @@ class BrowserSession:
 
     def start(self) -> BrowserSession:
         """Find and launch the browser; raises a `MiraError` subclass saying what went wrong."""
-        self.found = find_browser(self.options.browser_path, playwright_path=playwright_browser)
         env = dict(os.environ)
         if not self.headless and not has_display():
             if self.options.xvfb:
@@ -144,6 +158,17 @@ class BrowserSession:
                     "no display found: running headless (pass --xvfb for a virtual display)"
                 )
                 self.headless = True
+        try:
+            self.found = find_browser(
+                self.options.browser_path,
+                playwright_path=playwright_browser,
+                headless_shells=headless_shell_candidates() if self.headless else None,
+            )
+        except BrowserNotFoundError:
+            if self._display is not None:
+                self._display.stop()
+                self._display = None
+            raise
         self._loop = LoopThread()
         try:
             self._run(self._launch(env))
@@ -185,6 +210,7 @@ class BrowserSession:
             ) from exc
         self._context.set_default_timeout(self.options.action_timeout_ms)
         self._context.set_default_navigation_timeout(self.options.navigation_timeout_ms)
+        await self._context.add_init_script(WATCH_WINDOW_OPEN)
         self._context.on("page", self._on_new_page)
         self._context.on("close", self._on_context_close)
         if self.options.trace is not None:

@@ -85,7 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", response.location)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
+        cache = f"max-age={response.cache_seconds}" if response.cache_seconds else "no-store"
+        self.send_header("Cache-Control", cache)
         self.end_headers()
         self.wfile.write(response.body)
 

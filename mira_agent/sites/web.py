@@ -46,6 +46,7 @@ class Response:
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     location: str | None = None
+    cache_seconds: int = 0  # pages change with the site's state; a stylesheet does not
 
 
 Handler = Callable[..., Response]
@@ -138,7 +139,7 @@ class WebApp:
         return self.render("error.html", status=404, title="Page not found", problems=[message])
 
     def stylesheet(self, request: Request) -> Response:
-        return Response(200, self._css, "text/css; charset=utf-8")
+        return Response(200, self._css, "text/css; charset=utf-8", cache_seconds=3600)
 
 
 def _no_owner(name: str) -> str:

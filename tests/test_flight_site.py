@@ -22,7 +22,14 @@ from mira_agent.errors import SiteError
 from mira_agent.sites import get_site, list_sites
 from mira_agent.sites.base import Task
 from mira_agent.sites.flights import FlightSite
-from mira_agent.sites.flights.data import ROUTES, FlightData, bookable_dates, find_airport
+from mira_agent.sites.flights.data import (
+    FIRST_DATE,
+    LAST_DATE,
+    ROUTES,
+    FlightData,
+    bookable_dates,
+    find_airport,
+)
 from mira_agent.sites.forms import luhn_ok
 
 DAY = date(2026, 12, 14)
@@ -178,6 +185,18 @@ def test_search_form_labels_every_field_and_offers_the_bookable_month(site: Flig
     assert '<datalist id="airport-list">' in page.body
     assert ">Search flights</button>" in page.body
     assert "required" not in page.body
+
+
+@pytest.mark.parametrize(
+    ("day", "link", "missing"),
+    [(LAST_DATE, "Previous day", "Next day"), (FIRST_DATE, "Next day", "Previous day")],
+)
+def test_results_on_the_months_first_and_last_days_link_only_inside_it(
+    site: FlightSite, day: date, link: str, missing: str
+) -> None:
+    page = fetch(site, results_path(**{"from": "LAX", "to": "SEA"}, date=day.isoformat()))
+    assert page.status == 200
+    assert link in page.body and missing not in page.body
 
 
 def test_results_list_the_days_flights_with_per_person_and_total_prices(site: FlightSite) -> None:

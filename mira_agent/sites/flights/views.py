@@ -175,9 +175,10 @@ class FlightApp(WebApp):
             "cabin": search.cabin,
         }
 
-    def _day_links(self, search: SearchQuery) -> dict[str, str]:
-        """Links to the same search a day earlier and later, inside the bookable month."""
-        links = {}
+    def _day_links(self, search: SearchQuery) -> dict[str, str | None]:
+        """Links to the same search a day earlier and later, inside the bookable month
+        (None at its ends: the template asks for both)."""
+        links: dict[str, str | None] = {"previous": None, "next": None}
         for label, delta in (("previous", -1), ("next", 1)):
             day = date.fromordinal(search.day.toordinal() + delta)
             if FIRST_DATE <= day <= LAST_DATE:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -345,6 +346,25 @@ def test_mira_bench_runs_the_oracle_and_reports_json(tmp_path: Path) -> None:
     assert report["overall"]["success_rate"] == 1.0 and report["overall"]["episodes"] == 2
     assert report["failures"]["stuck midway"] == 0
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_miniwob_oracle_asks_no_planner_unless_told(tmp_path: Path) -> None:
+    """Oracle episodes are demonstrations: by default no local model plans them."""
+    db = tmp_path / "b.db"
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "mira_agent", "bench", "miniwob", "--policy", "oracle",
+            "--tasks", "click-button", "--split", "train", "--json", "--db", str(db),
+        ],
+        capture_output=True, text=True, timeout=300, env=os.environ,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["milestones"] == "none" and report["overall"]["success_rate"] == 1.0
+    with sqlite3.connect(db) as connection:
+        planner_calls = connection.execute("select count(*) from model_calls").fetchone()[0]
+        steps = connection.execute("select count(*) from steps").fetchone()[0]
+    assert (planner_calls, steps) == (0, 1)  # the oracle's one click, and no plan
 
 
 @pytest.mark.parametrize(

@@ -73,8 +73,9 @@ def bench(
         typer.Option(
             "--milestones",
             help="site (the task's own checks; default for sandbox suites), llm (the planner"
-            " decomposes and checks, as `mira run`; default elsewhere), both (site checks,"
-            " and the LLM checker judged beside them), none (no plan).",
+            " decomposes and checks, as `mira run`; default elsewhere for --policy agent),"
+            " both (site checks, and the LLM checker judged beside them), none (no plan;"
+            " default elsewhere for --policy oracle, whose demonstrations need no model).",
             show_default=False,
         ),
     ] = None,
@@ -147,7 +148,7 @@ def bench(
         all_tasks = load_suite(suite, webarena_file=webarena_tasks)
         kind = all_tasks[0].suite if all_tasks else suite
         chosen = select(all_tasks, None if split == "all" else split, tasks)
-    mode = milestones or ("site" if kind == "sandbox" else "llm")
+    mode = milestones or _default_milestones(kind, policy)
     if mode not in MILESTONE_SOURCES:
         raise UsageError(f"--milestones is one of {', '.join(MILESTONE_SOURCES)}, not {mode!r}")
     skipped: list[str] = []
@@ -229,6 +230,14 @@ def bench(
         _print_report(report, chart_path, interrupted)
     if interrupted:
         raise typer.Exit(130)
+
+
+def _default_milestones(kind: str, policy: str) -> str:
+    """A sandbox site's own checks; elsewhere the planner, except for the oracle, whose
+    episodes are demonstrations: a local model's plans would only slow them and add junk."""
+    if kind == "sandbox":
+        return "site"
+    return "none" if policy == "oracle" else "llm"
 
 
 def _warn_short(short: dict[str, int], split: str) -> None:

@@ -32,7 +32,7 @@ ALLOWED = {
     ),
     "transformers": ("train/base_model.py", "train/trainer.py", "train/gguf_export.py"),
     "peft": ("train/trainer.py",),
-    "gguf": ("train/gguf_export.py",),
+    "gguf": ("train/gguf_export.py", "train/gguf_adapter.py"),
     "jinja2": ("templates.py", "sites/web.py"),
     "PIL": ("browser/marks.py",),
 }

@@ -41,6 +41,7 @@ def test_a_mira_phase_writes_every_output(trained: Path) -> None:
         "merged/config.json",
         "merged/mira-origin.json",
         "model.gguf",
+        "adapter.gguf",
         "critics.pt",
         "README.md",
         "settings.json",
@@ -53,6 +54,17 @@ def test_a_mira_phase_writes_every_output(trained: Path) -> None:
     assert not (trained / "checkpoint").exists()  # a finished run keeps no checkpoint
     card = (trained / "README.md").read_text()
     assert "MiRA: milestone-shaped rewards" in card and "2 (1 succeeded), 6 actions" in card
+
+
+def test_the_adapter_gguf_fits_the_embedded_base(trained: Path) -> None:
+    from mira_agent.llm.adapters import check_adapter
+    from mira_agent.llm.models import default_local_model
+
+    settings = json.loads((trained / "settings.json").read_text())
+    info = check_adapter(trained / "adapter.gguf", default_local_model())
+    assert info.ranks == {settings["lora_r"]} and info.base == "gemma3-270m"
+    assert info.alpha == pytest.approx(settings["lora_alpha"])
+    assert "Run it on its base" in (trained / "README.md").read_text()
 
 
 def test_the_run_and_its_metrics_are_in_the_database(trained: Path, episodes_db: Path) -> None:
@@ -131,18 +143,46 @@ def test_the_gguf_export_runs_in_llama_cpp_through_mira_s_backend(trained: Path)
     assert reply.usage.completion_tokens > 0
 
 
+def sft_logprobs(out: Path, episodes_db: Path, role: str) -> list[tuple[float, float]]:
+    """(before, after) log-probability of every `role` sample an SFT run learned from,
+    recomputed outside the trainer with the base and with the saved adapter: SFT itself
+    reads neither (no reference pass, no measuring pass)."""
+    import torch
+    from peft import PeftModel
+
+    from mira_agent.train.base_model import load_model, resolve_base
+    from mira_agent.train.episodes import load_episodes
+    from mira_agent.train.policy import action_logprobs, collate
+    from mira_agent.train.samples import Renderer, build_samples
+
+    with EpisodeStore(episodes_db) as store:
+        episodes = [e for e in load_episodes(store).episodes if e.outcome > 0]
+    base, tokenizer = load_model(resolve_base(None), device="cpu", dtype=torch.float32)
+    renderer = Renderer(tokenizer, base.config.model_type)
+    samples = [s for s in build_samples(episodes, renderer, 256, (role,)) if s.role == role]
+    batch = collate(samples, tokenizer.pad_token_id or 0, "cpu")
+    with torch.no_grad():
+        before = action_logprobs(base, batch)[0].tolist()
+        tuned = PeftModel.from_pretrained(base, out / "adapter").eval()
+        after = action_logprobs(tuned, batch)[0].tolist()
+    return list(zip(before, after, strict=True))
+
+
 def test_sft_makes_the_demonstrated_actions_more_likely(
-    converted_base: tuple[subprocess.CompletedProcess[str], Path],
+    converted_base: tuple[subprocess.CompletedProcess[str], Path], episodes_db: Path
 ) -> None:
     done, out = converted_base  # the session's first finetune: an SFT phase
     assert done.returncode == 0, done.stderr[-3000:]
-    rows = [json.loads(line) for line in (out / "signals.jsonl").read_text().splitlines()]
-    assert len(rows) == 4  # the successful episode's actions only
-    assert all(r["logp_after"] > r["logp_ref"] for r in rows)
+    moved = sft_logprobs(out, episodes_db, "actor")
+    assert len(moved) == 4  # the successful episode's actions only
+    assert all(after > before for before, after in moved)
     losses = [json.loads(line)["loss"] for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert len(losses) == 3 and losses[-1] < losses[0]
     assert "failed (sft learns from successes)" in (out / "README.md").read_text()
-    assert not (out / "critics.pt").exists()
+    # Behaviour cloning needs no π_ref and no critics: neither pass ran.
+    for skipped in ("critics.pt", "reference.pt", "signals.jsonl"):
+        assert not (out / skipped).exists(), skipped
+    assert "reference pass" not in done.stdout + done.stderr
 
 
 class InterruptAt:
@@ -193,6 +233,52 @@ def test_ctrl_c_saves_a_checkpoint_that_resume_finishes(episodes_db: Path, tmp_p
     assert steps == [1, 2, 3]  # 6 actions in batches of 2: each step once, none repeated
     assert run["summary"]["steps"] == 3
     assert not (out / "checkpoint").exists()
+
+
+class PowerCut(BaseException):
+    """A stop no handler sees (a killed process, a restarted machine)."""
+
+
+class CutAt(InterruptAt):
+    def advance(self, amount: int = 1, **fields: object) -> None:
+        if self.current == self.stage_name and "loss" in fields:
+            self.count -= 1
+            if self.count == 0:
+                raise PowerCut
+
+
+def test_a_hard_stop_resumes_from_the_last_periodic_checkpoint(
+    episodes_db: Path, tmp_path: Path
+) -> None:
+    """Checkpoints are written while training, not only on Ctrl-C: a run cut off without
+    warning resumes from the last one, and the steps it redoes are logged once."""
+    from mira_agent.train.phase import PhaseSpec
+    from mira_agent.train.settings import preset
+    from mira_agent.train.trainer import finetune
+
+    out = tmp_path / "cut"
+    settings = preset(
+        "sft",
+        max_tokens=256,
+        micro_batch_tokens=2048,
+        batch_size=2,
+        epochs=2,
+        gguf=False,
+        merge=False,
+        checkpoint_minutes=1e-6,  # after every step
+    )
+    with EpisodeStore(episodes_db) as store:
+        with pytest.raises(PowerCut):
+            finetune(store, PhaseSpec(out, settings), CutAt("training the policy", 3))
+        # Step 3 was taken and logged, but the cut came before its checkpoint.
+        assert json.loads((out / "checkpoint" / "state.json").read_text())["step"] == 2
+        result = finetune(store, PhaseSpec(out, settings, resume=True))
+        run = store.training_runs()[-1]
+        steps = [row["step"] for row in store.training_metrics(run["id"], "policy")]
+    assert result.run_id == run["id"] and run["status"] == "finished"
+    assert steps == [1, 2, 3, 4]  # 4 actions in batches of 2, two epochs: each step once
+    logged = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert logged == [1, 2, 3, 4]
 
 
 def test_the_train_loop_plays_trains_and_evaluates_the_new_model(tmp_path: Path) -> None:
@@ -278,8 +364,9 @@ def test_sft_on_the_planner_role_learns_from_the_sites_plan_demonstrations(
         wins = [e["id"] for e in store.episodes() if e["label"] == "succeeded"]
         plans = [c for e in wins for c in store.children("model_calls", e) if c["role"] == "plan"]
         [run] = [r for r in store.training_runs() if r["out_dir"] == str(out.resolve())]
-    rows = [json.loads(line) for line in (out / "signals.jsonl").read_text().splitlines()]
-    assert plans and len(rows) == len(plans) == run["summary"]["roles"]["planner"]["samples"]
-    assert {r["role"] for r in rows} == {"planner"} and set(run["summary"]["roles"]) == {"planner"}
+    moved = sft_logprobs(out, episodes_db, "planner")
+    assert plans and len(moved) == len(plans) == run["summary"]["roles"]["planner"]["samples"]
+    assert all(after > before for before, after in moved)
+    assert set(run["summary"]["roles"]) == {"planner"}
     assert run["settings"]["roles"] == ["planner"] and run["summary"]["actions"] == 0
     assert f"samples: planner {len(plans)} (" in done.stdout

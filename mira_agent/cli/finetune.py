@@ -148,7 +148,7 @@ def print_result(result: Any) -> None:
             "action log-probability change: positive advantage "
             f"{_signed(up)}, negative advantage {_signed(down)}"
         )
-    else:
+    elif "mean_delta_logp" in summary:
         console.print(f"action log-probability change: {_signed(summary['mean_delta_logp'])}")
     for what, name in result.files.items():
         console.print(f"{what}: {result.out_dir / name}")

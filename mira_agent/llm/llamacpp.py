@@ -21,9 +21,10 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from mira_agent.llm.adapters import check_adapter
 from mira_agent.llm.base import Backend, Completion, LLMError, Message, Request, Usage
 from mira_agent.llm.chat_format import TurnFormat, turn_format
-from mira_agent.llm.models import model_info, resolve_local_model
+from mira_agent.llm.models import model_info, resolve_local
 
 
 def _default_threads() -> int:
@@ -44,6 +45,7 @@ class LocalBackend(Backend):
         self,
         model: str | None = None,
         *,
+        adapter: str | os.PathLike[str] | None = None,
         context: int = 8192,
         threads: int | None = None,
         gpu_layers: int = -1,
@@ -57,9 +59,15 @@ class LocalBackend(Backend):
                 "the local backend needs llama-cpp-python: pip install 'mira-agent[local]'",
                 exit_code=2,
             ) from None
-        path = resolve_local_model(model)
-        self.model = path.name
+        weights = resolve_local(model, adapter)
+        path = weights.model
+        lora = None
+        if weights.adapter is not None:
+            # llama.cpp's own refusal comes as a null pointer; this one says why.
+            lora = str(check_adapter(weights.adapter, path).path)
+        self.model = path.name if lora is None else f"{path.name} + {weights.adapter.name}"
         self.path = path
+        self.adapter = weights.adapter
         self.context = context
         self.reuse_cache = reuse_cache  # False only to measure what the cache saves
         try:
@@ -70,11 +78,12 @@ class LocalBackend(Backend):
                     n_threads=threads or _default_threads(),
                     n_gpu_layers=gpu_layers,
                     seed=seed,
+                    lora_path=lora,
                     verbose=False,
                 )
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"llama.cpp could not load {path}: {exc}", exit_code=2) from None
-        manifest = model_info(model or "gemma3-270m")
+        manifest = model_info(weights.manifest or "")
         self.turns = gguf_turn_format(
             self._llm.metadata,
             bos_token=self._token_text(self._llm.token_bos()),

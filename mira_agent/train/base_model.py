@@ -22,7 +22,7 @@ from typing import Any
 
 from mira_agent.config import data_dir
 from mira_agent.errors import MiraError, UsageError, first_line
-from mira_agent.train.gguf_header import read_header
+from mira_agent.llm.gguf_header import read_header
 from mira_agent.train.memory import ModelShape
 from mira_agent.train.progress import Reporter, Silent
 

@@ -59,6 +59,11 @@ def model_card(
     lines += ["", "## Files", ""]
     for what, name in files.items():
         lines.append(f"- {what}: `{name}`")
+    if "adapter_gguf" in files:
+        lines += [
+            "",
+            'Run it on its base: `mira run --actor local --model DIR/adapter.gguf "…"`',
+        ]
     if "gguf" in files:
         lines += [
             "",

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mira_agent.errors import MiraError
-from mira_agent.train.gguf_header import ARRAY, GGUFHeader, GGUFHeaderError, read_header
+from mira_agent.llm.gguf_header import ARRAY, GGUFHeader, GGUFHeaderError, read_header
 
 if TYPE_CHECKING:
     import torch

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mira_agent.errors import MiraError
-from mira_agent.train.gguf_header import GGUFHeader
+from mira_agent.llm.gguf_header import GGUFHeader
 
 GIB = 1024**3
 

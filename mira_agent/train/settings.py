@@ -153,6 +153,11 @@ class TrainSettings:
     )
     gguf: bool = option(True, "Skip the GGUF export.", flag="--no-gguf", switch=False)
     gguf_type: str = option("f16", "Type of the GGUF export's matrices.", choices=GGUF_TYPES)
+    # A run can be ended at any moment (a restarted machine, a killed process): what the
+    # last checkpoint holds is what --resume continues from.
+    checkpoint_minutes: float = option(
+        5.0, "Save a checkpoint this often while training, in minutes (0: only when stopped)."
+    )
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

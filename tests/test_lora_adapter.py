@@ -1,0 +1,233 @@
+"""A trained LoRA written as llama.cpp's adapter GGUF and loaded beside the base GGUF.
+
+What llama.cpp computes with the embedded (Q4_K_M) base and the adapter must be what
+transformers computes with the same base weights (its reading of that GGUF) and the
+LoRA: the adapter moves llama.cpp's logits to the LoRA model's, not elsewhere. Files that
+do not fit are refused with a one-line reason before llama.cpp sees them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gguf
+import numpy as np
+import pytest
+
+from mira_agent.errors import MiraError
+from mira_agent.llm.adapters import AdapterError, check_adapter, is_adapter, read_adapter
+from mira_agent.llm.models import EMBEDDED, default_local_model, resolve_local
+
+torch = pytest.importorskip("torch")
+peft = pytest.importorskip("peft")
+llama_cpp = pytest.importorskip("llama_cpp")
+
+pytestmark = pytest.mark.usefixtures("converted_base")
+
+PROMPT = b"The capital of France is Paris. The capital of Germany is"
+TARGETS = ["q_proj", "v_proj", "down_proj"]
+
+
+@pytest.fixture(scope="module")
+def base_gguf() -> Path:
+    return default_local_model()
+
+
+@pytest.fixture(scope="module")
+def lora_model() -> Any:
+    """The base model with a rank-4 LoRA whose B halves are random (a fresh LoRA's are 0,
+    which would change nothing), as if trained."""
+    from mira_agent.train.base_model import load_model, resolve_base
+
+    model, _tokenizer = load_model(resolve_base(None), device="cpu", dtype=torch.float32)
+    config = peft.LoraConfig(r=4, lora_alpha=8, target_modules=TARGETS, lora_dropout=0.0)
+    wrapped = peft.get_peft_model(model, config)
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for name, parameter in wrapped.named_parameters():
+            if "lora_B" in name:
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.02)
+    return wrapped.eval()
+
+
+@pytest.fixture(scope="module")
+def tokens(base_gguf: Path) -> list[int]:
+    vocab = llama_cpp.Llama(model_path=str(base_gguf), vocab_only=True, verbose=False)
+    try:
+        return vocab.tokenize(PROMPT, add_bos=True)
+    finally:
+        vocab.close()
+
+
+@pytest.fixture(scope="module")
+def adapter(lora_model: Any, base_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from mira_agent.train.gguf_adapter import export_lora_adapter
+
+    out = tmp_path_factory.mktemp("adapter") / "adapter.gguf"
+    export_lora_adapter(lora_model, base_gguf, out, base_name=EMBEDDED)
+    return out
+
+
+def hf_logits(model: Any, tokens: list[int]) -> np.ndarray:
+    with torch.no_grad():
+        return model(torch.tensor([tokens])).logits[0].float().numpy()
+
+
+def llama_logits(base: Path, tokens: list[int], lora: Path | None = None) -> np.ndarray:
+    llm = llama_cpp.Llama(
+        model_path=str(base),
+        lora_path=str(lora) if lora else None,
+        n_ctx=256,
+        verbose=False,
+        seed=0,
+        logits_all=True,
+    )
+    try:
+        llm.eval(tokens)
+        return np.array(llm.scores[: len(tokens)], dtype=np.float32)
+    finally:
+        llm.close()
+
+
+def test_llama_cpp_with_the_adapter_computes_what_the_lora_model_computes(
+    lora_model: Any, adapter: Path, base_gguf: Path, tokens: list[int]
+) -> None:
+    with lora_model.disable_adapter():
+        base = hf_logits(lora_model, tokens)
+    tuned = hf_logits(lora_model, tokens)
+    moved = np.abs(tuned - base).mean()
+    assert moved > 0.2, "the random LoRA should change the logits visibly"
+    with_adapter = llama_logits(base_gguf, tokens, adapter)
+    without = llama_logits(base_gguf, tokens)
+    # llama.cpp's Q4 arithmetic is not transformers' fp32, but the adapter must take it
+    # most of the way from the base's logits to the LoRA model's.
+    assert np.abs(with_adapter - tuned).mean() < 0.35 * np.abs(without - tuned).mean()
+    assert (with_adapter.argmax(-1) == tuned.argmax(-1)).mean() >= 0.8
+
+
+def test_the_adapter_file_is_small_and_describes_itself(adapter: Path, lora_model: Any) -> None:
+    info = read_adapter(adapter)
+    assert is_adapter(adapter) and info.architecture == "gemma3" and info.base == EMBEDDED
+    assert info.ranks == {4} and info.alpha == pytest.approx(8.0)
+    layers = lora_model.base_model.model.config.num_hidden_layers
+    assert len(info.targets) == layers * len(TARGETS)
+    assert "blk.0.attn_q.weight" in info.targets and "blk.0.ffn_down.weight" in info.targets
+    assert adapter.stat().st_size < 5_000_000
+
+
+def test_an_adapter_path_as_the_model_runs_on_its_base(adapter: Path, base_gguf: Path) -> None:
+    weights = resolve_local(str(adapter))
+    assert weights.model == base_gguf and weights.adapter == adapter
+    assert weights.manifest == EMBEDDED  # rendered in the base's turn format
+
+
+def test_the_local_backend_answers_with_the_adapter(adapter: Path) -> None:
+    from mira_agent.llm.base import Message
+    from mira_agent.llm.llamacpp import LocalBackend
+
+    backend = LocalBackend(str(adapter), context=512)
+    assert backend.adapter == adapter and adapter.name in backend.model
+    completion = backend.complete([Message("user", "Say hello.")], max_tokens=4)
+    assert completion.usage.completion_tokens > 0
+
+
+# -- files that do not fit ----------------------------------------------------------------
+
+
+def write_adapter(
+    path: Path, arch: str = "gemma3", kind: str = "adapter", pairs: dict | None = None
+) -> Path:
+    writer = gguf.GGUFWriter(path, arch)
+    writer.add_type(kind)
+    writer.add_string("adapter.type", "lora")
+    writer.add_float32("adapter.lora.alpha", 8.0)
+    for name, array in (pairs or {}).items():
+        writer.add_tensor(name, array)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def zeros(*shape: int) -> np.ndarray:
+    return np.zeros(shape, dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def q_shape(base_gguf: Path) -> tuple[int, int]:
+    from mira_agent.llm.gguf_header import read_header
+
+    shapes = {t.name: t.shape for t in read_header(base_gguf).tensors}
+    outputs, inputs = shapes["blk.0.attn_q.weight"]
+    return outputs, inputs
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing", "no adapter file at"),
+        ("not gguf", "is not a GGUF file"),
+        ("a model", "is not a LoRA adapter"),
+        ("llama", "an adapter for a llama model, but .* is a gemma3 model"),
+        ("half", "has only its lora_a"),
+        ("rank", "disagree on the rank"),
+        ("width", "made for another base"),
+        ("no tensor", "blk.99.attn_q.weight is not in the base"),
+    ],
+)
+def test_an_adapter_that_does_not_fit_is_refused_in_one_line(
+    case: str, message: str, tmp_path: Path, base_gguf: Path, q_shape: tuple[int, int]
+) -> None:
+    outputs, inputs = q_shape
+    path = tmp_path / "adapter.gguf"
+    good = {"blk.0.attn_q.weight.lora_a": zeros(4, inputs)}
+    good["blk.0.attn_q.weight.lora_b"] = zeros(outputs, 4)
+    if case == "not gguf":
+        path.write_text("hello")
+    elif case == "a model":
+        write_adapter(path, kind="model", pairs=good)
+    elif case == "llama":
+        write_adapter(path, arch="llama", pairs=good)
+    elif case == "half":
+        write_adapter(path, pairs={"blk.0.attn_q.weight.lora_a": zeros(4, inputs)})
+    elif case == "rank":
+        write_adapter(path, pairs={**good, "blk.0.attn_q.weight.lora_b": zeros(outputs, 8)})
+    elif case == "width":
+        write_adapter(path, pairs={**good, "blk.0.attn_q.weight.lora_a": zeros(4, inputs + 1)})
+    elif case == "no tensor":
+        write_adapter(
+            path,
+            pairs={
+                "blk.99.attn_q.weight.lora_a": zeros(4, 8),
+                "blk.99.attn_q.weight.lora_b": zeros(8, 4),
+            },
+        )
+    with pytest.raises(AdapterError, match=message) as raised:
+        check_adapter(path, base_gguf)
+    assert isinstance(raised.value, MiraError) and "\n" not in str(raised.value)
+
+
+def test_a_missing_adapter_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(AdapterError, match="no adapter file at"):
+        resolve_local(None, tmp_path / "nowhere.gguf")
+
+
+@pytest.fixture
+def no_stray_partial(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_model_without_lora_is_not_written_as_an_adapter(
+    no_stray_partial: Path, base_gguf: Path
+) -> None:
+    from mira_agent.train.gguf_adapter import export_lora_adapter
+    from mira_agent.train.gguf_export import GGUFExportError
+
+    plain = torch.nn.Sequential(torch.nn.Linear(4, 4))
+    with pytest.raises(GGUFExportError, match="no LoRA layers"):
+        export_lora_adapter(plain, base_gguf, no_stray_partial / "a.gguf")
+    assert not (no_stray_partial / "a.gguf").exists()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
+import pytest
 
 from mira_agent.agent.actor import actor_schema, read_decision
 from mira_agent.browser.actions import ACTIONS_BY_NAME
@@ -12,6 +14,8 @@ from mira_agent.llm.base import Message
 from mira_agent.llm.chat_format import GEMMA, render_gemma
 from mira_agent.llm.llamacpp import LocalBackend
 from mira_agent.llm.models import default_local_model, resolve_local_model
+from tests.helpers import mira
+from tests.test_cli import assert_one_line_error
 
 PAGE = (
     'URL: http://127.0.0.1/\n[4] textbox "From" [5] textbox "To" [6] textbox "Date" type=date\n'
@@ -70,3 +74,46 @@ def test_the_kv_cache_makes_the_next_step_evaluate_only_what_is_new(
     new_tokens = warm.usage.prompt_tokens - cold.usage.prompt_tokens
     assert warm.usage.prompt_evaluated < cold.usage.prompt_evaluated
     assert warm.usage.prompt_evaluated <= new_tokens + 8  # what changed at the end, not the prefix
+
+
+def _adapter_file(path, arch: str, width: int):  # type: ignore[no-untyped-def]
+    """An adapter GGUF of one LoRA pair on blk.0.attn_q, `width` inputs wide."""
+    import gguf
+    import numpy as np
+
+    writer = gguf.GGUFWriter(path, arch)
+    writer.add_type("adapter")
+    writer.add_string("adapter.type", "lora")
+    writer.add_float32("adapter.lora.alpha", 8.0)
+    writer.add_tensor("blk.0.attn_q.weight.lora_a", np.zeros((4, width), dtype=np.float32))
+    writer.add_tensor("blk.0.attn_q.weight.lora_b", np.zeros((1024, 4), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("arch", "width", "needle"),
+    [
+        ("llama", 640, "an adapter for a llama model, but gemma-3-270m-q4_k_m.gguf is a gemma3"),
+        ("gemma3", 512, "was made for another base than gemma-3-270m-q4_k_m.gguf"),
+    ],
+)
+def test_an_adapter_that_does_not_fit_the_base_is_one_line_from_mira_run(
+    tmp_path: Path, arch: str, width: int, needle: str
+) -> None:
+    pytest.importorskip("gguf")
+    adapter = _adapter_file(tmp_path / "adapter.gguf", arch, width)
+    done = mira("run", "--no-tui", "--model", str(adapter), "--task-id", "flights-cheapest-nonstop-bos-den")
+    assert_one_line_error(done, 2, needle)
+
+
+def test_an_adapter_that_fits_loads_beside_the_embedded_model(tmp_path: Path) -> None:
+    pytest.importorskip("gguf")
+    adapter = _adapter_file(tmp_path / "zero.gguf", "gemma3", 640)  # B = 0: changes nothing
+    backend = LocalBackend(str(adapter), context=256)
+    assert backend.adapter == adapter and backend.path == default_local_model()
+    reply = backend.complete([Message("user", "Write one word: hello")], max_tokens=4)
+    assert reply.usage.completion_tokens > 0

@@ -106,7 +106,9 @@ def test_an_adapter_that_does_not_fit_the_base_is_one_line_from_mira_run(
 ) -> None:
     pytest.importorskip("gguf")
     adapter = _adapter_file(tmp_path / "adapter.gguf", arch, width)
-    done = mira("run", "--no-tui", "--model", str(adapter), "--task-id", "flights-cheapest-nonstop-bos-den")
+    done = mira(
+        "run", "--no-tui", "--model", str(adapter), "--task-id", "flights-cheapest-nonstop-bos-den"
+    )
     assert_one_line_error(done, 2, needle)
 
 

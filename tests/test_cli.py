@@ -98,6 +98,7 @@ def test_no_browser_found_says_how_to_install_one(
     from mira_agent.cli import main
 
     monkeypatch.setattr(discovery, "SYSTEM_CANDIDATES", ())
+    monkeypatch.setattr(discovery, "HEADLESS_SHELL_CANDIDATES", ())
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", "/nonexistent")
     monkeypatch.delenv("MIRA_BROWSER", raising=False)

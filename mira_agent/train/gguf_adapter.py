@@ -27,6 +27,7 @@ from mira_agent.train.gguf_export import GGUFExportError
 
 ADAPTER_TYPES = ("f32", "f16")
 _PEFT_PREFIX = "base_model.model."
+_PEFT_ADAPTER = "default"  # the name peft gives the one adapter mira trains
 
 
 def export_lora_adapter(
@@ -37,7 +38,6 @@ def export_lora_adapter(
     dtype: str = "f32",
     name: str | None = None,
     base_name: str | None = None,
-    adapter_name: str = "default",
 ) -> AdapterInfo:
     """Write the LoRA of the PEFT-wrapped `model` as an adapter GGUF for the base GGUF
     `template` (the file the base was read from) at `out`, of type `dtype` (f32 or f16).
@@ -71,15 +71,15 @@ def export_lora_adapter(
     pairs, alphas = [], set()
     for module_name, module in model.named_modules():
         lora_a, lora_b = getattr(module, "lora_A", None), getattr(module, "lora_B", None)
-        if lora_a is None or lora_b is None or adapter_name not in lora_a:
+        if lora_a is None or lora_b is None or _PEFT_ADAPTER not in lora_a:
             continue
         stem = module_name.removeprefix(_PEFT_PREFIX)
         mapped = name_map.get_name(stem)
         if mapped is None:
             raise GGUFExportError(f"no GGUF tensor for the LoRA layer {stem}")
-        a = lora_a[adapter_name].weight.detach().float().cpu().numpy()
-        b = lora_b[adapter_name].weight.detach().float().cpu().numpy()
-        alphas.add(round(float(module.scaling[adapter_name]) * a.shape[0], 6))
+        a = lora_a[_PEFT_ADAPTER].weight.detach().float().cpu().numpy()
+        b = lora_b[_PEFT_ADAPTER].weight.detach().float().cpu().numpy()
+        alphas.add(round(float(module.scaling[_PEFT_ADAPTER]) * a.shape[0], 6))
         pairs.append((f"{mapped}.weight", a, b))
     if not pairs:
         raise GGUFExportError("the model has no LoRA layers to write as an adapter")

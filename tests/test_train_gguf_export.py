@@ -25,8 +25,8 @@ from mira_agent.errors import MiraError
 from mira_agent.llm.models import default_local_model
 from mira_agent.train.gguf_export import (
     GGUFExportError,
-    _read_template,
     export_gguf,
+    read_template,
 )
 
 PROMPT = b"The capital of France is Paris. The capital of Germany is"
@@ -171,7 +171,7 @@ def test_the_f16_export_predicts_what_transformers_predicts(
 def test_the_export_keeps_the_template_metadata_and_layout(
     f16_export: Path, template: Path
 ) -> None:
-    ours, theirs = _read_template(f16_export), _read_template(template)
+    ours, theirs = read_template(f16_export), read_template(template)
     assert [(t.name, t.shape) for t in ours.tensors] == [(t.name, t.shape) for t in theirs.tensors]
     assert "output.weight" not in {t.name for t in ours.tensors}  # embeddings stay tied
     assert {t.type for t in ours.tensors if len(t.shape) == 1} == {F32}
@@ -237,7 +237,7 @@ def test_a_q8_0_export_loads_and_generates(
     f16_export: Path,
 ) -> None:
     path = export_gguf(hf_model, template, exports / "base-q8_0.gguf", dtype="q8_0")
-    info = _read_template(path)
+    info = read_template(path)
     assert {t.type for t in info.tensors if len(t.shape) == 2} == {Q8_0}
     assert {t.type for t in info.tensors if len(t.shape) == 1} == {F32}
     assert path.stat().st_size < 0.6 * f16_export.stat().st_size
@@ -252,7 +252,7 @@ def test_a_bf16_model_exports_as_bf16(
     bf16 = {k: v.to(torch.bfloat16) for k, v in hf_model.state_dict().items()}
     model = Edited(hf_model, add=bf16)
     path = export_gguf(model, template, exports / "bf16.gguf", dtype="bf16")  # type: ignore[arg-type]
-    info = _read_template(path)
+    info = read_template(path)
     assert "output.weight" not in {t.name for t in info.tensors}
     assert {t.type for t in info.tensors if len(t.shape) == 2} == {BF16}
     assert info.fields["general.file_type"][1] == int(gguf.LlamaFileType.MOSTLY_BF16)
@@ -357,7 +357,7 @@ def test_the_template_reader_agrees_with_gguf_py(tmp_path: Path) -> None:
     writer.write_tensors_to_file()
     writer.close()
 
-    ours, reference = _read_template(path), gguf.GGUFReader(path)
+    ours, reference = read_template(path), gguf.GGUFReader(path)
     for key, field in reference.fields.items():
         if key.startswith("GGUF."):
             continue

@@ -30,7 +30,7 @@ from mira_agent.browser.discovery import (
 )
 from mira_agent.browser.display import VirtualDisplay, has_display, start_xvfb
 from mira_agent.browser.loop_thread import LoopThread
-from mira_agent.errors import BrowserError, BrowserNotFoundError
+from mira_agent.errors import BrowserError
 
 T = TypeVar("T")
 
@@ -50,7 +50,6 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-dev-shm-usage",
 )
 
-# A fresh profile's preferences: no translation bar (it offers to call Google's service).
 # Marks a page that called window.open, so a click learns at once whether to wait for a
 # new tab, instead of every click waiting a grace period for one that rarely comes.
 WATCH_WINDOW_OPEN = """(() => {
@@ -61,6 +60,7 @@ WATCH_WINDOW_OPEN = """(() => {
   };
 })();"""
 
+# A fresh profile's preferences: no translation bar (it offers to call Google's service).
 FRESH_PROFILE_PREFERENCES = {"translate": {"enabled": False}}
 
 
@@ -147,28 +147,21 @@ class BrowserSession:
     def start(self) -> BrowserSession:
         """Find and launch the browser; raises a `MiraError` subclass saying what went wrong."""
         env = dict(os.environ)
-        if not self.headless and not has_display():
-            if self.options.xvfb:
-                self._display = start_xvfb(
-                    (self.options.viewport[0], self.options.viewport[1] + 100)
-                )
-                env["DISPLAY"] = self._display.display
-            else:
-                self.warnings.append(
-                    "no display found: running headless (pass --xvfb for a virtual display)"
-                )
-                self.headless = True
-        try:
-            self.found = find_browser(
-                self.options.browser_path,
-                playwright_path=playwright_browser,
-                headless_shells=headless_shell_candidates() if self.headless else None,
+        no_display = not self.headless and not has_display()
+        if no_display and not self.options.xvfb:
+            self.warnings.append(
+                "no display found: running headless (pass --xvfb for a virtual display)"
             )
-        except BrowserNotFoundError:
-            if self._display is not None:
-                self._display.stop()
-                self._display = None
-            raise
+            self.headless = True
+        # Found before Xvfb starts: a missing browser then leaves no display behind.
+        self.found = find_browser(
+            self.options.browser_path,
+            playwright_path=playwright_browser,
+            headless_shells=headless_shell_candidates() if self.headless else None,
+        )
+        if no_display and self.options.xvfb:
+            self._display = start_xvfb((self.options.viewport[0], self.options.viewport[1] + 100))
+            env["DISPLAY"] = self._display.display
         self._loop = LoopThread()
         try:
             self._run(self._launch(env))

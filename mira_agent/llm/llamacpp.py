@@ -61,11 +61,11 @@ class LocalBackend(Backend):
             ) from None
         weights = resolve_local(model, adapter)
         path = weights.model
-        lora = None
+        self.model = path.name
         if weights.adapter is not None:
             # llama.cpp's own refusal comes as a null pointer; this one says why.
-            lora = str(check_adapter(weights.adapter, path).path)
-        self.model = path.name if lora is None else f"{path.name} + {weights.adapter.name}"
+            check_adapter(weights.adapter, path)
+            self.model += f" + {weights.adapter.name}"
         self.path = path
         self.adapter = weights.adapter
         self.context = context
@@ -78,7 +78,7 @@ class LocalBackend(Backend):
                     n_threads=threads or _default_threads(),
                     n_gpu_layers=gpu_layers,
                     seed=seed,
-                    lora_path=lora,
+                    lora_path=str(weights.adapter) if weights.adapter else None,
                     verbose=False,
                 )
         except (ValueError, RuntimeError) as exc:

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mira_agent.llm.adapters import AdapterInfo, check_adapter
-from mira_agent.llm.gguf_header import GGUFHeaderError, read_header
-from mira_agent.train.gguf_export import GGUFExportError
+from mira_agent.train.gguf_export import GGUFExportError, read_template, tensor_name_map
 
 ADAPTER_TYPES = ("f32", "f16")
 _PEFT_PREFIX = "base_model.model."
@@ -56,17 +55,11 @@ def export_lora_adapter(
     import numpy as np
 
     template, out = Path(template), Path(out)
-    try:
-        header = read_header(template)
-    except (OSError, GGUFHeaderError) as exc:
-        raise GGUFExportError(f"cannot read the base GGUF {template}: {exc}") from None
+    header = read_template(template)
     arch = header.text("general.architecture")
     if not arch:
         raise GGUFExportError(f"{template} has no general.architecture: not a model GGUF")
-    model_arch = next((k for k, v in gguf.MODEL_ARCH_NAMES.items() if v == arch), None)
-    if model_arch is None:
-        raise GGUFExportError(f"gguf-py does not know the architecture {arch!r} of {template}")
-    name_map = gguf.get_tensor_name_map(model_arch, int(header.scalar(f"{arch}.block_count") or 0))
+    name_map = tensor_name_map(header, arch)
 
     pairs, alphas = [], set()
     for module_name, module in model.named_modules():

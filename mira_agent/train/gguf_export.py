@@ -120,7 +120,7 @@ def export_gguf(
     import gguf
     import numpy as np
 
-    info = _read_template(template)
+    info = read_template(template)
     arch = _architecture(info)
     state = model.state_dict()
     _check_not_peft(state)
@@ -155,7 +155,7 @@ def export_gguf(
 # Reading the template
 
 
-def _read_template(template: Path) -> GGUFHeader:
+def read_template(template: Path) -> GGUFHeader:
     """The template's metadata and tensor list, or a one-line error."""
     if not template.is_file():
         raise GGUFExportError(f"no GGUF template at {template}")
@@ -236,10 +236,7 @@ def _is_tied(state: dict[str, Any], embed: str, head: str) -> bool:
 
 def _plan(info: GGUFHeader, arch: str, state: dict[str, Any], qtype: Any) -> list[_Planned]:
     """Every tensor of the output, in the template's order, checked against the model."""
-    import gguf
-
-    model_arch = next(k for k, v in gguf.MODEL_ARCH_NAMES.items() if v == arch)
-    name_map = gguf.get_tensor_name_map(model_arch, int(info.scalar(f"{arch}.block_count") or 0))
+    name_map = tensor_name_map(info, arch)
 
     by_gguf: dict[str, str] = {}
     unmapped: list[str] = []
@@ -281,6 +278,17 @@ def _plan(info: GGUFHeader, arch: str, state: dict[str, Any], qtype: Any) -> lis
             f"{info.path.name} is for another model size: shapes differ for {_short(wrong, 3)}"
         )
     return plan
+
+
+def tensor_name_map(info: GGUFHeader, arch: str) -> Any:
+    """gguf-py's map from transformers' module names to the GGUF tensor names of a model
+    of `arch` with the template's block count (gguf.TensorNameMap)."""
+    import gguf
+
+    model_arch = next((k for k, v in gguf.MODEL_ARCH_NAMES.items() if v == arch), None)
+    if model_arch is None:
+        raise GGUFExportError(f"gguf-py does not know the architecture {arch!r} of {info.path}")
+    return gguf.get_tensor_name_map(model_arch, int(info.scalar(f"{arch}.block_count") or 0))
 
 
 def _planned(

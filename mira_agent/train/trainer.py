@@ -273,7 +273,7 @@ def _update(phase: Phase, learner: Learner) -> list[float]:
     plan = _plan(phase.data.samples, settings)
     done = phase.resumed_from or 0
     if phase.resumed_from is not None:
-        forget_steps_after(phase, done)
+        _forget_steps_after(phase, done)
     phase.reporter.stage("training the policy", len(plan))
     phase.reporter.advance(done)
     learner.model.train()
@@ -300,7 +300,7 @@ def _update(phase: Phase, learner: Learner) -> list[float]:
     return losses
 
 
-def forget_steps_after(phase: Phase, step: int) -> None:
+def _forget_steps_after(phase: Phase, step: int) -> None:
     """A resumed run redoes the steps taken after its checkpoint: their logged points go,
     so that each step is logged once."""
     phase.store.forget_metrics_after(phase.run_id, "policy", step)

@@ -24,6 +24,7 @@ from mira_agent.bench.suites import SUITES, select, split_seed, world_for
 from mira_agent.bench.webarena import evaluate, fill, load_tasks, read_page, string_match, url_match
 from mira_agent.browser.actions import Action
 from mira_agent.browser.executor import execute
+from mira_agent.browser.observation import parse_elements
 from mira_agent.browser.observe import observe
 from mira_agent.browser.session import BrowserSession
 from mira_agent.errors import UsageError
@@ -215,7 +216,12 @@ def test_an_oracle_episode_is_recorded_as_a_demonstration(tmp_path: Path) -> Non
         assert task.intent[:40] in prompt and step["observation"][:60] in prompt
         thought, action, error = read_decision(step["completion"])
         assert error is None and action is not None and action.to_json() == step["parsed"]
-        assert thought.startswith("Next: ")
+        # The thought names the element it uses by the page's words, then the milestone.
+        shown = parse_elements(step["observation"])
+        element = next((e for e in shown if e.id == action.element), None)
+        if element is not None and len(element.name) < 80:
+            assert f'{element.role} "{element.name}"' in thought
+        assert len(thought) <= 160
     milestones = store.children("milestones", outcome.episode_id)  # type: ignore[arg-type]
     assert [m["text"] for m in milestones] == list(task.milestones)
     # The task's own test data is kept as typed: a demonstration must show the real value.

@@ -38,7 +38,10 @@ def base_gguf() -> Path:
 @pytest.fixture(scope="module")
 def lora_model() -> Any:
     """The base model with a rank-4 LoRA whose B halves are random (a fresh LoRA's are 0,
-    which would change nothing), as if trained."""
+    which would change nothing), as if trained. The LoRA is strong on purpose: llama.cpp
+    quantises activations for its Q4 matmuls, which moves its logits about 0.2 from
+    transformers' and reshuffles with any change to the residual stream, so a weak LoRA's
+    effect would be lost in that noise."""
     from mira_agent.train.base_model import load_model, resolve_base
 
     model, _tokenizer = load_model(resolve_base(None), device="cpu", dtype=torch.float32)
@@ -48,7 +51,7 @@ def lora_model() -> Any:
     with torch.no_grad():
         for name, parameter in wrapped.named_parameters():
             if "lora_B" in name:
-                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.02)
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.05)
     return wrapped.eval()
 
 
@@ -97,14 +100,16 @@ def test_llama_cpp_with_the_adapter_computes_what_the_lora_model_computes(
     with lora_model.disable_adapter():
         base = hf_logits(lora_model, tokens)
     tuned = hf_logits(lora_model, tokens)
-    moved = np.abs(tuned - base).mean()
-    assert moved > 0.2, "the random LoRA should change the logits visibly"
     with_adapter = llama_logits(base_gguf, tokens, adapter)
     without = llama_logits(base_gguf, tokens)
+    moved = np.abs(tuned - base).mean()
+    noise = np.abs(without - base).mean()
+    assert moved > 4 * noise, "the random LoRA should move the logits well past Q4 noise"
     # llama.cpp's Q4 arithmetic is not transformers' fp32, but the adapter must take it
-    # most of the way from the base's logits to the LoRA model's.
+    # most of the way from the base's logits to the LoRA model's, in the same direction.
     assert np.abs(with_adapter - tuned).mean() < 0.35 * np.abs(without - tuned).mean()
-    assert (with_adapter.argmax(-1) == tuned.argmax(-1)).mean() >= 0.8
+    change = np.corrcoef((with_adapter - without).ravel(), (tuned - base).ravel())[0, 1]
+    assert change > 0.9
 
 
 def test_the_adapter_file_is_small_and_describes_itself(adapter: Path, lora_model: Any) -> None:

@@ -1,6 +1,12 @@
 """The actor: one prompt, one action. Its answer is constrained to the action schema
 built from the ids on the current page, so a constrained model can only pick elements
-that exist."""
+that exist.
+
+The prompt comes in two styles: `full` spells out every action and the rules, for a
+model that reads instructions; `compact` names the actions in one line, for a small
+model trained on demonstrations in that style (the schema holds it to the format). The
+compact style's instructions are about a twelfth of the full one's tokens, which is most
+of what a training step and a CPU step cost before the page."""
 
 from __future__ import annotations
 
@@ -16,11 +22,14 @@ from mira_agent.browser.actions import (
     action_schema,
     available_actions,
     describe_actions,
+    name_actions,
     parse_action,
 )
 from mira_agent.browser.observation import Observation
 from mira_agent.llm.base import Backend, Completion, Message, ModelOutputError
 from mira_agent.templates import render_prompt
+
+PROMPT_STYLES = ("full", "compact")
 
 
 def actor_schema(
@@ -54,8 +63,12 @@ class Actor:
         max_tokens: int = 320,
         images: bool = False,
         temperature: float = 0.0,
+        prompts: str = "full",
     ) -> None:
+        if prompts not in PROMPT_STYLES:
+            raise ValueError(f"unknown prompt style {prompts!r}: use {' or '.join(PROMPT_STYLES)}")
         self.backend = backend
+        self.prompts = prompts
         self.max_tokens = max_tokens
         # 0 (greedy) for runs; above 0 to sample varied rollouts for training.
         self.temperature = temperature
@@ -70,9 +83,11 @@ class Actor:
         observation: Observation,
     ) -> Decision:
         """The next action: the actor's prompt rendered from the state, then the choice."""
+        available = available_actions(observation.dialog is not None)
+        compact = self.prompts == "compact"
         messages = render_prompt(
-            "actor",
-            actions=describe_actions(available_actions(observation.dialog is not None)),
+            "actor-compact" if compact else "actor",
+            actions=name_actions(available) if compact else describe_actions(available),
             task=task,
             history="\n".join(history) or "(none yet)",
             plan=plan,

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from mira_agent.agent.actor import Actor, Decision
+from mira_agent.browser.actions import Action
 from mira_agent.browser.observation import Observation
 from mira_agent.llm.base import (
     Backend,
@@ -69,19 +70,51 @@ def current_milestone(plan: str) -> str | None:
     return None
 
 
+THOUGHT_LIMIT = 160  # the actor schema's maxLength for the thought
+
+
+def grounded_thought(action: Action, observation: Observation, milestone: str | None) -> str:
+    """What a demonstration's thought says: the element the action uses, by its role and
+    name as the page shows them (and the text it types), before the milestone it serves.
+
+    A small model writes the thought before the action, so a thought that names the
+    element by its words teaches it to find the element from the task's and the page's
+    words, and then to copy that element's id: "Next: click" taught it nothing of that."""
+    elements = {e.id: e for e in observation.elements()}
+
+    def named(element_id: object) -> str:
+        element = elements.get(str(element_id))
+        return f'{element.role} "{element.name}"' if element else f"[{element_id}]"
+
+    args = action.args
+    if action.name == "type":
+        what = f'type "{args["text"]}" into {named(args["element"])}'
+    elif action.name == "fill":
+        what = "fill " + ", ".join(named(e) for e in args["elements"])
+    elif action.name == "select":
+        what = f'select "{args["option"]}" in {named(args["element"])}'
+    elif action.name == "stop":
+        what = f"done: {args['answer']}" if args.get("answer") else "done"
+    elif "element" in args:
+        what = f"{action.name} {named(args['element'])}"
+    else:
+        what = str(action)
+    thought = f"{what}, for: {milestone}" if milestone and action.name != "stop" else what
+    return thought if len(thought) <= THOUGHT_LIMIT else thought[: THOUGHT_LIMIT - 1] + "…"
+
+
 class OracleActor(Actor):
     """An actor whose choice comes from a scripted oracle. Its prompt is rendered exactly
-    as the model's would be; its completion is the oracle's action in the model's own
-    answer format, with the current milestone as the thought."""
+    as the model's would be (in the style given); its completion is the oracle's action
+    in the model's own answer format, with a grounded thought (`grounded_thought`)."""
 
-    def __init__(self, oracle: Oracle, name: str = ORACLE) -> None:
-        super().__init__(NoModel(ORACLE, name))  # type: ignore[arg-type]
+    def __init__(self, oracle: Oracle, name: str = ORACLE, *, prompts: str = "full") -> None:
+        super().__init__(NoModel(ORACLE, name), prompts=prompts)  # type: ignore[arg-type]
         self.oracle = oracle
 
     def choose(self, messages: list[Message], observation: Observation, plan: str) -> Decision:
         action = self.oracle.next_action(observation)
-        milestone = current_milestone(plan)
-        thought = f"Next: {milestone}" if milestone else f"Next: {action.name}"
+        thought = grounded_thought(action, observation, current_milestone(plan))
         text = json.dumps({"thought": thought, "action": action.to_json()}, ensure_ascii=False)
         return Decision(messages, Completion(text, Usage(), ORACLE), thought, action)
 

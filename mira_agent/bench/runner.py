@@ -50,6 +50,7 @@ class BenchSpec:
     base_url: str | None = None
     max_steps: int = 30
     temperature: float = 0.0
+    prompts: str = "full"  # the actor prompt's style (the oracle records this one)
     headless: bool = True
     browser_path: str | None = None
     site_urls: dict[str, str] = field(default_factory=dict)
@@ -138,10 +139,13 @@ class Worker:
             oracle = episode.oracle()
             if oracle is None:
                 raise ValueError(f"no scripted policy for {task.id}")
-            actor: Actor = OracleActor(oracle, task.site)
+            actor: Actor = OracleActor(oracle, task.site, prompts=spec.prompts)
         else:
             actor = Actor(
-                actor_backend, images=actor_backend.takes_images, temperature=spec.temperature
+                actor_backend,
+                images=actor_backend.takes_images,
+                temperature=spec.temperature,
+                prompts=spec.prompts,
             )
         planner, source = self._planner(task, episode, planner_backend)
         redactor = Redactor(masking=False)  # synthetic tasks: see Redactor

@@ -286,6 +286,17 @@ def describe_actions(actions: Sequence[ActionSpec] = ACTIONS) -> str:
     return "\n".join(lines)
 
 
+def name_actions(actions: Sequence[ActionSpec] = ACTIONS) -> str:
+    """The actions in one line, each with its parameters (optional ones marked `?`): the
+    compact prompt's list, for a model that learnt the answer format from
+    demonstrations and is held to it by the schema, so the long descriptions would only
+    cost tokens."""
+    return ", ".join(
+        f"{spec.name}({', '.join(p.name + ('' if p.required else '?') for p in spec.params)})"
+        for spec in actions
+    )
+
+
 # -- the parser -------------------------------------------------------------------------
 
 

@@ -88,6 +88,34 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _prompt_style(value: str | None) -> str | None:
+    if value is not None and value not in ("full", "compact"):
+        raise typer.BadParameter(f"full or compact, not {value!r}")
+    return value
+
+
+PromptsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prompts",
+        callback=_prompt_style,
+        help="The actor prompt's style: full (every action spelt out) or compact (one line,"
+        " for a small model trained on it). Default: what the actor's model reads"
+        " (`mira models list`).",
+        show_default=False,
+    ),
+]
+
+
+def actor_prompts(backend: str, model: str | None) -> str:
+    """The prompt style of an actor model that --prompts left open."""
+    from mira_agent.llm.models import prompt_style
+
+    return prompt_style(backend, model)
+
+
 ProfileOption = Annotated[
     Path | None,
     typer.Option(

@@ -13,7 +13,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mira_agent.cli.app import BrowserPathOption, DbOption, app, console, err_console
+from mira_agent.cli.app import (
+    BrowserPathOption,
+    DbOption,
+    PromptsOption,
+    actor_prompts,
+    app,
+    console,
+    err_console,
+)
 from mira_agent.errors import UsageError
 
 
@@ -97,6 +105,7 @@ def bench(
             "--temperature", min=0.0, help="The actor's sampling temperature (0: greedy)."
         ),
     ] = 0.0,
+    prompts: PromptsOption = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     chart: Annotated[
@@ -148,6 +157,7 @@ def bench(
         all_tasks = load_suite(suite, webarena_file=webarena_tasks)
         kind = all_tasks[0].suite if all_tasks else suite
         chosen = select(all_tasks, None if split == "all" else split, tasks)
+    prompt_style = prompts or ("full" if policy == "oracle" else actor_prompts(actor, model))
     mode = milestones or _default_milestones(kind, policy)
     if mode not in MILESTONE_SOURCES:
         raise UsageError(f"--milestones is one of {', '.join(MILESTONE_SOURCES)}, not {mode!r}")
@@ -175,6 +185,7 @@ def bench(
         base_url=base_url,
         max_steps=max_steps,
         temperature=temperature,
+        prompts=prompt_style,
         headless=not headed,
         browser_path=browser_path,
         site_urls=_site_urls(site_url or []),

@@ -15,7 +15,9 @@ from mira_agent.cli.app import (
     DbOption,
     HeadlessOption,
     ProfileOption,
+    PromptsOption,
     XvfbOption,
+    actor_prompts,
     app,
     console,
     err_console,
@@ -85,6 +87,7 @@ def run(
     max_steps: Annotated[
         int, typer.Option("--max-steps", min=1, help="Give up after this many steps.")
     ] = 30,
+    prompts: PromptsOption = None,
     allow_domain: Annotated[
         list[str] | None,
         typer.Option("--allow-domain", help="Only let the agent visit this domain (repeatable)."),
@@ -165,6 +168,7 @@ def run(
         base_url=base_url,
         plan=plan,
         max_steps=max_steps,
+        prompts=prompts or actor_prompts(actor, model),
         allow_domains=allow_domain or (),
         auto_approve=yes,
         screenshots=screenshots,

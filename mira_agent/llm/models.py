@@ -32,6 +32,7 @@ class ModelInfo:
     notes: str = ""
     base: str | None = None  # for an adapter: the model it is loaded on
     adapter: str | None = None  # a LoRA adapter GGUF shipped beside the manifests
+    prompts: str = "full"  # the actor prompt's style it reads best: full, or compact
     price_in: float = 0.0  # US dollars per million prompt tokens (0: runs locally, free)
     price_out: float = 0.0  # US dollars per million generated tokens
 
@@ -135,6 +136,16 @@ class LocalWeights:
 def shipped_adapter(model: ModelInfo) -> Path:
     """Where a manifest's adapter file is: beside the manifests (the repository's `models/`)."""
     return Path(str(resources.files("mira_agent.manifests").joinpath(model.adapter or "")))
+
+
+def prompt_style(backend: str, model: str | None) -> str:
+    """The actor prompt style for a backend's model: the one its manifest names (a small
+    model trained on compact demonstrations reads the compact one), else full."""
+    if backend != "local":
+        info = model_info(model) if model else None
+    else:
+        info = model_info(model or default_local_name())
+    return info.prompts if info is not None else "full"
 
 
 def default_local_name() -> str:

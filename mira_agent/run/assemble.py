@@ -87,7 +87,7 @@ def run_task(spec: RunSpec, hooks: RunHooks) -> ev.Outcome:
             agent = assemble_agent(
                 session,
                 prepared.goal,
-                Actor(actor_backend, images=actor_backend.takes_images),
+                Actor(actor_backend, images=actor_backend.takes_images, prompts=spec.prompts),
                 hooks,
                 planner=Planner(planner_backend) if planner_backend else None,
                 limits=Limits(

@@ -26,6 +26,7 @@ class RunSpec:
     base_url: str | None = None
     plan: bool = True
     max_steps: int = 30
+    prompts: str = "full"  # the actor prompt's style
     allow_domains: Sequence[str] = ()
     auto_approve: bool = False
     screenshots: bool = False  # a PNG of every step, for the episode store

@@ -236,3 +236,34 @@ def test_a_model_without_lora_is_not_written_as_an_adapter(
     with pytest.raises(GGUFExportError, match="no LoRA layers"):
         export_lora_adapter(plain, base_gguf, no_stray_partial / "a.gguf")
     assert not (no_stray_partial / "a.gguf").exists()
+
+
+def test_pack_makes_the_adapter_a_model_on_its_base(adapter: Path, tmp_path: Path) -> None:
+    import tomllib
+
+    from mira_agent.llm.models import ModelInfo, model_info
+    from mira_agent.train.pack import pack_adapter
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "adapter.gguf").write_bytes(adapter.read_bytes())
+    (run / "README.md").write_text("# card\n- corpus SHA-256 `abc`\n")
+    packed = pack_adapter(run, "tiny-270m", tmp_path / "models", description="d", prompts="compact")
+    info = ModelInfo(**tomllib.loads(packed.manifest.read_text()))
+    base = model_info(EMBEDDED)
+    assert base is not None
+    assert (info.name, info.base, info.adapter, info.prompts) == (
+        "tiny-270m",
+        EMBEDDED,
+        "tiny-270m.gguf",
+        "compact",
+    )
+    assert (info.chat_format, info.context, info.package) == (
+        base.chat_format,
+        base.context,
+        base.package,
+    )
+    assert packed.adapter.read_bytes() == adapter.read_bytes()
+    assert "corpus SHA-256 `abc`" in packed.card.read_text()
+    with pytest.raises(MiraError, match="already in"):
+        pack_adapter(run, "tiny-270m", tmp_path / "models", description="d")

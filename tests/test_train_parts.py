@@ -254,3 +254,18 @@ def test_critics_are_judged_on_episodes_they_were_not_fitted_on() -> None:
         held_out_calibration(few, features[:12], critic_targets(episodes[:4], settings), settings)
         is None
     )
+
+
+def test_the_corpus_digest_changes_with_any_token_and_only_then() -> None:
+    from mira_agent.train.outputs import corpus_digest
+    from mira_agent.train.samples import Sample
+
+    samples = [Sample(0, 0, [2, 10, 11, 12], 3, False), Sample(1, 0, [2, 20, 21], 2, False)]
+    same = [Sample(5, 3, [2, 10, 11, 12], 3, False), Sample(9, 1, [2, 20, 21], 2, False)]
+    assert corpus_digest(samples) == corpus_digest(same)  # db ids do not matter
+    one_token = [samples[0], Sample(1, 0, [2, 20, 22], 2, False)]
+    other_split = [samples[0], Sample(1, 0, [2, 20, 21], 1, False)]
+    other_role = [samples[0], Sample(1, 0, [2, 20, 21], 2, False, role="checker")]
+    digests = {corpus_digest(s) for s in (samples, one_token, other_split, other_role)}
+    assert len(digests) == 4
+    assert corpus_digest(samples[::-1]) != corpus_digest(samples)

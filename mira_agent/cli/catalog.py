@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mira_agent.cli.app import console, err_console, models_app, sites_app
+from mira_agent.cli.app import PromptsOption, console, err_console, models_app, sites_app
 from mira_agent.errors import UsageError
 
 
@@ -167,3 +168,40 @@ def models_list() -> None:
             name, info.backend, f"{info.context:,}", "yes" if ok else "no", how, info.description
         )
     console.print(table)
+
+
+@models_app.command("pack")
+def models_pack(
+    run: Annotated[
+        Path, typer.Argument(help="A `mira finetune` output folder with an adapter.gguf.")
+    ],
+    name: Annotated[str, typer.Option("--name", help="The model's name, e.g. mira-270m.")],
+    into: Annotated[
+        Path,
+        typer.Option("--into", help="The manifests folder to write to (the repository's models/)."),
+    ] = Path("models"),
+    description: Annotated[
+        str, typer.Option("--description", help="One line for `mira models list`.")
+    ] = "",
+    prompts: PromptsOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace a model of that name.")
+    ] = False,
+) -> None:
+    """Make a trained LoRA adapter a named model: copy its adapter.gguf beside a manifest
+    that puts it on its base, with the run's model card.
+
+    The adapter is checked against its base first, and must be at most 30 MB.
+    """
+    from mira_agent.train.pack import pack_adapter
+
+    packed = pack_adapter(
+        run,
+        name,
+        into,
+        description=description or f"{name}: a LoRA adapter trained by mira",
+        prompts=prompts or "full",
+        overwrite=overwrite,
+    )
+    for path in (packed.adapter, packed.manifest, packed.card):
+        console.print(f"wrote {path}")

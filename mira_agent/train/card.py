@@ -47,6 +47,11 @@ def model_card(
         f"- Episodes: {data['episodes']} ({data['succeeded']} succeeded),"
         f" {data['actions']} actions; {data['with_milestones']} with milestones",
     ]
+    if data.get("corpus_sha256"):
+        lines.append(
+            f"- Trained on {data['samples']} samples, {data['tokens']:,} tokens;"
+            f" corpus SHA-256 `{data['corpus_sha256']}`"
+        )
     if data.get("demonstrations"):
         calls = ", ".join(f"{n} {role}" for role, n in data["demonstrations"].items())
         lines.append(f"- The site's demonstrations: {calls} (trained: {', '.join(settings.roles)})")

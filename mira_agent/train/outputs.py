@@ -4,23 +4,40 @@ signals, the saved models and GGUF, the model card and plots, and the checkpoint
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+from array import array
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mira_agent.errors import UsageError
 from mira_agent.train.base_model import write_origin
 from mira_agent.train.phase import Phase, PhaseData
-from mira_agent.train.samples import role_counts
+from mira_agent.train.samples import Sample, role_counts
 
 CHECKPOINT = "checkpoint"
 
 
+def corpus_digest(samples: Sequence[Sample]) -> str:
+    """A SHA-256 of exactly what was trained on: each sample's role, token ids and where
+    its answer starts, in training order. Two runs share it only if they saw the same
+    prompts and answers token for token, whatever database ids the episodes had."""
+    digest = hashlib.sha256()
+    for sample in samples:
+        digest.update(f"{sample.role}:{sample.prompt_len}:".encode())
+        digest.update(array("I", sample.ids).tobytes())
+    return digest.hexdigest()
+
+
 def data_summary(data: PhaseData) -> dict[str, Any]:
     return {
+        "samples": len(data.samples),
+        "tokens": sum(len(s.ids) for s in data.samples),
+        "corpus_sha256": corpus_digest(data.samples),
         "episodes": len(data.episodes),
         "episode_ids": [e.episode_id for e in data.episodes],
         "succeeded": sum(1 for e in data.episodes if e.outcome > 0),

@@ -312,13 +312,15 @@ def _booking_parts(
 
     full_names = [t.full_name for t in spec.travelers]
     listed = " and ".join([", ".join(full_names[:-1]), full_names[-1]] if count > 1 else full_names)
+    # The flight is named by the criterion, never by its number: a planner shown these as
+    # the plan knows only the intent.
+    flight = _CRITERION_WORDING[spec.criterion].split(" (")[0]
     milestones += [
-        Milestone(f"The details of flight {expected.number} are opened", opened),
+        Milestone(f"The details of {flight} are opened", opened),
         Milestone(
-            f"Passenger details for {listed} are submitted for flight {expected.number}",
-            passengers_given,
+            f"Passenger details for {listed} are submitted for that flight", passengers_given
         ),
-        Milestone(f"The booking of flight {expected.number} is confirmed", booked),
+        Milestone("The booking is confirmed", booked),
     ]
     people = "; ".join(f"{t.full_name}, born {t.birth_date}" for t in spec.travelers)
     intent = (

@@ -96,11 +96,6 @@ def _upvotes(kind: str, ids: Iterable[int]) -> Callable[[ForumState], int]:
     return _voted(kind, ids, 1)
 
 
-def _all(count: int) -> str:
-    """How a milestone says "every one of them": "Both", "All 3"."""
-    return "Both" if count == 2 else f"All {count}"
-
-
 def _voted(kind: str, ids: Iterable[int], direction: int) -> Callable[[ForumState], int]:
     """How many of these posts (or comments) carry the user's vote in `direction`."""
     wanted = tuple(ids)
@@ -291,11 +286,13 @@ def author_of(post: Post, question: str, label: str, query: str) -> Draft:
     """Who posted `post`, asked by `question`; `label` names the post in milestones and
     `query` is what the oracle searches for."""
     forum = forum_title(post.forum)
+    # Where the post is is named only where the question says it.
+    where = f"the {forum} forum" if forum in question else "its forum"
     return Draft(
         intent=f"{question} Answer with the username.",
         milestones=[
             Milestone(
-                f"{label} is found (in a search or the {forum} forum)",
+                f"{label} is found (in a search or {where})",
                 lambda s: (
                     any(post.id in r.post_ids for r in s.searches)
                     or any(post.id in v.post_ids for v in s.listings)
@@ -364,10 +361,10 @@ def reply_to_comment(data: ForumData, post: Post, rank: str, text: str) -> Draft
         milestones=[
             Milestone(f"The post “{post.title}” is open", lambda s: post.id in s.post_views),
             Milestone(
-                f"The reply form for {top.author}'s comment (the {rank}-scored) is open",
+                f"The reply form for the {rank}-scored comment is open",
                 lambda s: top_id in s.reply_forms,
             ),
-            Milestone(f"The reply to {top.author}'s comment is posted", replied),
+            Milestone(f"The reply to the {rank}-scored comment is posted", replied),
         ],
         success=success,
         facts=ReplyTop(
@@ -489,7 +486,7 @@ def upvote_user_posts(data: ForumData, taken: set[str]) -> Draft:
 
 def vote_user_posts(data: ForumData, user: str, forum: str, direction: int) -> Draft:
     """Upvote (`direction` 1) or downvote (-1) every post `user` submitted to `forum`;
-    a user with one post there gets milestones that say so."""
+    a user with one post there gets no "one of them" milestone."""
     theirs = [p for p in data.posts_in(forum) if p.author == user]
     ids = [p.id for p in theirs]
     name = forum_title(forum)
@@ -499,15 +496,14 @@ def vote_user_posts(data: ForumData, user: str, forum: str, direction: int) -> D
         f"{user}'s posts in {name} are in view (the {name} forum or {user}'s profile)",
         lambda s: _listed(s, forum) or any(v.user == user for v in s.profile_views),
     )
+    # The same wording whatever the count: the count is for the agent to find.
+    every = f"All of {user}'s {name} posts are {verb}d"
     if len(ids) == 1:
-        votes = [Milestone(f"{user}'s only {name} post is {verb}d", lambda s: count_voted(s) == 1)]
+        votes = [Milestone(every, lambda s: count_voted(s) == 1)]
     else:
         votes = [
             Milestone(f"One of {user}'s {name} posts is {verb}d", lambda s: count_voted(s) >= 1),
-            Milestone(
-                f"{_all(len(ids))} of {user}'s {name} posts are {verb}d",
-                lambda s: count_voted(s) == len(ids),
-            ),
+            Milestone(every, lambda s: count_voted(s) == len(ids)),
         ]
     kind = UpvotePosts if direction == 1 else DownvotePosts
     return Draft(
@@ -567,8 +563,7 @@ def upvote_comments_of(data: ForumData, user: str, forum: str) -> Draft:
             ),
             Milestone(f"One of {user}'s {name} comments is upvoted", lambda s: count_up(s) >= 1),
             Milestone(
-                f"{_all(len(ids))} of {user}'s {name} comments are upvoted",
-                lambda s: count_up(s) == len(ids),
+                f"All of {user}'s {name} comments are upvoted", lambda s: count_up(s) == len(ids)
             ),
         ],
         success=lambda s, a: _only_upvotes(s, "comment", ids) and untouched(s, votes=False),
@@ -712,7 +707,9 @@ def upvote_top(data: ForumData, forum: str, count: int, month: int | None, text:
                 f"{every} top {name} posts{of_month} are upvoted",
                 lambda s: count_up(s) == count,
             ),
-            Milestone(f"The comment is posted on “{top[0].title}”", commented),
+            Milestone(
+                f"The comment is posted on the highest-scored {name} post{of_month}", commented
+            ),
         ],
         success=success,
         facts=Top3Comment(

@@ -174,7 +174,7 @@ def build_sender_question(
         milestones=[
             *listing(data, {message.id}, f"The email with {what} is listed"),
             Milestone(
-                f"The contacts list shows {sender.name}, who sent {short}",
+                f"The contacts list shows the sender of {short}",
                 lambda s: sender.id in contacts_shown(s),
             ),
         ],
@@ -228,7 +228,7 @@ def build_reply(data: MailData, contact: Contact, latest: Message, text: str) ->
         intent=f'Reply to the most recent email from {contact.name} with the message: "{text}"',
         milestones=[
             Milestone(
-                f"{contact.name}'s latest email, \u201c{latest.subject}\u201d, is open",
+                f"{contact.name}'s latest email is open",
                 lambda s: latest.id in s.opened,
             ),
             Milestone("A reply to that email is being written", _writing_reply(latest)),
@@ -271,7 +271,7 @@ def build_forward(
         milestones=[
             Milestone(f"An invoice from {vendor} is open", any_opened),
             Milestone(
-                f"The {period} invoice ({target.subject}) is open",
+                f"The {period} invoice from {vendor} is open",
                 lambda s: target.id in s.opened,
             ),
             Milestone(f"The {month} invoice is being forwarded", forwarding),
@@ -319,35 +319,21 @@ def build_move(data: MailData, who: str, name: str, targets: list[Message], fold
 
     already = len(ids) - len(pending)
     half = (len(pending) + 1) // 2
-    steps = listing(
-        data,
-        ids,
-        f"All {len(ids)} emails from {name} have been listed"
-        if len(ids) > 1
-        else f"The email from {name} has been listed",
-    )
+    # No count in the wording (how many there are, how many are there already): that is
+    # for the agent to find.
+    steps = listing(data, ids, f"Every email from {name} has been listed")
     if len(pending) > 1:
-        one = f"One of {name}'s emails is in {label}"
-        if already:
-            one = f"One of {name}'s emails that were elsewhere is in {label}"
-        steps.append(Milestone(one, lambda s: moved(s) >= 1))
+        steps.append(
+            Milestone(f"One of {name}'s emails is moved to {label}", lambda s: moved(s) >= 1)
+        )
     if 1 < half < len(pending):
         steps.append(
             Milestone(
-                f"At least {half} of {name}'s emails are in {label}"
-                if not already
-                else f"At least {half} of the {len(pending)} to move are in {label}",
+                f"At least half of {name}'s emails are moved to {label}",
                 lambda s: moved(s) >= half,
             )
         )
-    steps.append(
-        Milestone(
-            f"All {len(ids)} of {name}'s emails are in {label}"
-            if len(ids) > 1
-            else f"{name}'s email is in {label}",
-            _in_folder(ids, (folder,)),
-        )
-    )
+    steps.append(Milestone(f"Every email from {name} is in {label}", _in_folder(ids, (folder,))))
     return Draft(
         intent=(
             f"Move every email from {who} into the {label} folder, wherever it is now. "
@@ -387,13 +373,7 @@ def build_delete(
         )
 
     steps = [
-        *listing(
-            data,
-            ids,
-            f"All {len(ids)} {many} have been listed"
-            if len(ids) > 1
-            else f"The {one} has been listed",
-        ),
+        *listing(data, ids, f"All the {many} have been listed"),
         Milestone(f"One {one} is deleted", lambda s: _count_in(s, ids, gone) >= 1),
     ]
     if len(ids) > 2:
@@ -404,7 +384,7 @@ def build_delete(
             )
         )
     if len(ids) > 1:
-        steps.append(Milestone(f"All {len(ids)} {many} are deleted", _in_folder(ids, gone)))
+        steps.append(Milestone(f"All the {many} are deleted", _in_folder(ids, gone)))
     return Draft(
         intent=intent,
         milestones=steps,
@@ -452,14 +432,8 @@ def build_thread_question(
     return Draft(
         intent=intent,
         milestones=[
-            Milestone(
-                f"An email of the thread \u201c{thread[0].subject}\u201d is open",
-                lambda s: bool(ids & set(s.opened)),
-            ),
-            Milestone(
-                f"The latest email of the thread (from {latest.sender_name}) is open",
-                lambda s: latest.id in s.opened,
-            ),
+            Milestone("An email of the thread is open", lambda s: bool(ids & set(s.opened))),
+            Milestone("The latest email of the thread is open", lambda s: latest.id in s.opened),
         ],
         success=answered(correct, untouched),
         facts=Meeting(
@@ -560,13 +534,7 @@ def build_star(
             and not state.sent
         )
 
-    steps = listing(
-        data,
-        ids,
-        f"{name}'s {adjective}emails{where} have been listed"
-        if len(ids) > 1
-        else f"{name}'s {adjective}email{where} has been listed",
-    )
+    steps = listing(data, ids, f"Every {adjective}email from {name}{where} has been listed")
     if len(pending) > 1:
         steps.append(
             Milestone(
@@ -575,9 +543,7 @@ def build_star(
         )
     steps.append(
         Milestone(
-            f"All {len(ids)} {adjective}emails from {name}{where} are starred"
-            if len(ids) > 1
-            else f"The {adjective}email from {name}{where} is starred",
+            f"Every {adjective}email from {name}{where} is starred",
             lambda s: starred(s) == len(pending),
         )
     )
@@ -688,14 +654,14 @@ def build_receipts(
     if 1 < len(ids) // 2 < len(ids):
         steps.append(
             Milestone(
-                f"At least {len(ids) // 2} of the {shop} receipts have been opened",
+                f"About half of the {shop} receipts have been opened",
                 lambda s: opened(s) >= len(ids) // 2,
             )
         )
     if len(ids) > 1:
         steps.append(
             Milestone(
-                f"All {len(ids)} {shop} receipts in Receipts have been opened",
+                f"All the {shop} receipts in Receipts have been opened",
                 lambda s: opened(s) == len(ids),
             )
         )
@@ -806,8 +772,8 @@ def build_draft(data: MailData, company: str, subject: str, body: str) -> Draft:
             ),
             Milestone("A new email is being written", writing_new),
             Milestone(
-                f"A draft to the {len(ids)} {company} contacts with the requested subject and "
-                "message is saved",
+                f"A draft to all the {company} contacts with the requested subject and message "
+                "is saved",
                 lambda s: any(complete(m) for m in s.drafts_saved),
             ),
         ],

@@ -225,7 +225,7 @@ def _sender_detail(data: MailData, rng: random.Random) -> Draft:
             f"\u201d? Look it up in my contacts and answer with the {detail}."
         ),
         what=f"the subject \u201c{message.subject}\u201d",
-        short="it",
+        short="that email",
         query=message.subject,
         title=detail == _TITLE,
     )

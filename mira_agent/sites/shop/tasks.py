@@ -424,7 +424,10 @@ def build_extreme_attribute(
             Milestone(
                 f"Search results listing the {_kind_plural(kind)} are shown", _listed(expected.id)
             ),
-            Milestone(f"The product page of {expected.name} is open", _viewed(expected.id)),
+            Milestone(
+                f"The product page of the {criterion} {kind.lower()} is open",
+                _viewed(expected.id),
+            ),
         ),
         success=success,
         facts=Visit(
@@ -597,12 +600,15 @@ def build_review(
     product: Product,
     words: tuple[int, str, str, str],
     which: str = "",
+    named: tuple[str, str] = ("", ""),
 ) -> Draft:
     """A review of `product`, bought in `order`: `words` is the rating, title, body and
     nickname; `which` names the item in the intent (by default the product and the
-    order's date)."""
+    order's date) and `named` the order and the item in milestones, as the intent does."""
     rating, title, body, nickname = words
     which = which or f"{product.name} from my order of {long_date(order.day)}"
+    the_order = named[0] or f"The order of {long_date(order.day)}"
+    item = named[1] or product.name
 
     def review_ok(state: ShopState, answer: str | None = None) -> bool:
         reviews = state.reviews
@@ -625,12 +631,11 @@ def build_review(
         ),
         milestones=(
             Milestone("The order history (My orders) is open", lambda s: bool(s.history_views)),
-            Milestone(f"Order {order.number} is open", lambda s: order.number in s.order_views),
+            Milestone(f"{the_order} is open", lambda s: order.number in s.order_views),
             Milestone(
-                f"The review form for {product.name} is open",
-                lambda s: product.id in s.review_forms,
+                f"The review form for {item} is open", lambda s: product.id in s.review_forms
             ),
-            Milestone(f"A {rating}-star review of {product.name} is posted", review_ok),
+            Milestone(f"A {rating}-star review of {item} is posted", review_ok),
         ),
         success=review_ok,
         facts=Review(
@@ -655,7 +660,8 @@ def _review_last_delivery(data: ShopData) -> Draft:
     assert product is not None and len(order.lines) == 1
     body = "Sturdy and works well. It took a few days to get used to, but I'm happy with it."
     words = (4, "Does the job", body, "Alex M.")
-    return build_review(data, order, product, words, REVIEWED_IN_LAST)
+    named = ("The most recent delivered order", "the item")
+    return build_review(data, order, product, words, REVIEWED_IN_LAST, named)
 
 
 def top_rated_pick(data: ShopData, category: str, limit: int) -> Product | None:
@@ -692,9 +698,9 @@ def build_top_rated(data: ShopData, category: str, limit: int, quantity: int = 1
     wanted: Wanted = {(pid, option): qty for pid, option, qty in data.initial_cart}
     wanted[(expected.id, None)] = quantity
     added = (
-        f"One {expected.name} is added"
+        "One of that product is added"
         if quantity == 1
-        else f"{quantity} × {expected.name} are added"
+        else f"{COUNT_WORDS[quantity].capitalize()} of that product are added"
     )
 
     def filtered(state: ShopState) -> bool:
@@ -716,7 +722,10 @@ def build_top_rated(data: ShopData, category: str, limit: int, quantity: int = 1
         ),
         milestones=(
             Milestone(f"{name} products under ${limit} are listed", filtered),
-            Milestone(f"The product page of {expected.name} is open", _viewed(expected.id)),
+            Milestone(
+                f"The product page of the highest-rated {name} product under ${limit} is open",
+                _viewed(expected.id),
+            ),
             Milestone(f"{added} to the cart", _cart_held(wanted)),
         ),
         success=success,
@@ -751,9 +760,11 @@ def build_cancel(data: ShopData, order: Order, reference: str = "") -> Draft:
     its status, and nothing is cancelled."""
     conditional = bool(reference)
     number = order.number
+    # The order as the intent names it (its number only where the intent gives it).
+    the_order = f"The order {reference}" if conditional else "The order that hasn't shipped yet"
     opened = (
         Milestone("The order history (My orders) is open", lambda s: bool(s.history_views)),
-        Milestone(f"Order {number} is open", lambda s: number in s.order_views),
+        Milestone(f"{the_order} is open", lambda s: number in s.order_views),
     )
     if not conditional:
         intent = "Cancel my order that hasn't shipped yet."
@@ -767,7 +778,7 @@ def build_cancel(data: ShopData, order: Order, reference: str = "") -> Draft:
         def success(state: ShopState, answer: str | None) -> bool:
             return state.cancelled == (number,) and not state.placed_orders
 
-        milestones = (*opened, Milestone(f"Order {number} is cancelled", _was_cancelled(number)))
+        milestones = (*opened, Milestone(f"{the_order} is cancelled", _was_cancelled(number)))
         outcome = f"cancelled {number}"
     else:
         if not conditional:
@@ -822,7 +833,6 @@ def build_reorder(data: ShopData, order: Order, address: Address, method: str) -
         product = data.product(line.product_id)
         assert product is not None
         lines.append((product, line.option, line.quantity))
-    listed = " and ".join(_item_text(p, o, q) for p, o, q in lines)
     if address == CUSTOMER.address:
         where = f"my usual address ({_address_text(address)})"
         to = "the usual address"
@@ -836,8 +846,14 @@ def build_reorder(data: ShopData, order: Order, address: Address, method: str) -
             f"my cart). Ship it to {where} with {label} shipping. {card.instructions()}"
         ),
         milestones=(
-            Milestone(f"Order {order.number} is open", lambda s: order.number in s.order_views),
-            Milestone(f"The cart holds exactly {listed}", _cart_held(wanted)),
+            Milestone(
+                f"The order of {long_date(order.day)} is open",
+                lambda s: order.number in s.order_views,
+            ),
+            Milestone(
+                "The cart holds exactly that order's items, colours and quantities",
+                _cart_held(wanted),
+            ),
             Milestone(
                 f"Shipping to {to} by {label} is submitted",
                 _shipping_given(wanted, address, method),
@@ -911,7 +927,10 @@ def build_gift(
             Milestone(
                 f"Search results listing the {_kind_plural(kind)} are shown", _listed(expected.id)
             ),
-            Milestone(f"The cart holds only one {expected.name}", _cart_held(wanted)),
+            Milestone(
+                f"The cart holds only one {kind.lower()}: the cheapest of at least {size_text}",
+                _cart_held(wanted),
+            ),
             Milestone(
                 f"Shipping to {address.full_name} in {address.city} by {method_label} is submitted",
                 _shipping_given(wanted, address, method),

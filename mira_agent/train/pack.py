@@ -1,0 +1,105 @@
+"""A trained adapter made into a named model: the adapter GGUF, a manifest that puts it
+on its base, and the run's model card, side by side in a manifests folder.
+
+This is how `mira-270m` is made from a `mira finetune` run, so the shipped files come
+from mira's own commands and say where they came from (the card carries the corpus's
+SHA-256 and the settings).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mira_agent.errors import UsageError
+
+MAX_SHIPPED_BYTES = 30 * 1024 * 1024  # what may live in the repository
+
+
+@dataclass(frozen=True)
+class Packed:
+    adapter: Path
+    manifest: Path
+    card: Path
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a TOML basic string for every character mira writes here.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def manifest_text(
+    name: str, base: str, adapter_file: str, description: str, prompts: str, card: str
+) -> str:
+    """The manifest of an adapter model, its base's fields carried over (how it runs,
+    its context and turn format come from the base)."""
+    from mira_agent.llm.models import model_info
+
+    info = model_info(base)
+    if info is None:
+        raise UsageError(f"the adapter's base {base!r} is not a model mira knows")
+    lines = [
+        f"# {description}. Made by `mira models pack`; its card is {card}.",
+        f"name = {_toml_string(name)}",
+        'backend = "local"',
+        f"description = {_toml_string(description)}",
+        f"source = {_toml_string(info.source)}",
+        f"base = {_toml_string(base)}",
+        f"adapter = {_toml_string(adapter_file)}",
+        f"prompts = {_toml_string(prompts)}",
+        f"context = {info.context}",
+        f"takes_images = {'true' if info.takes_images else 'false'}",
+    ]
+    if info.package:
+        lines.append(f"package = {_toml_string(info.package)}")
+    if info.chat_format:
+        lines.append(f"chat_format = {_toml_string(info.chat_format)}")
+    lines.append(f"notes = {_toml_string(f'A LoRA adapter on {base}; see {card}.')}")
+    return "\n".join(lines) + "\n"
+
+
+def pack_adapter(
+    run_dir: Path,
+    name: str,
+    into: Path,
+    *,
+    description: str,
+    prompts: str = "full",
+    overwrite: bool = False,
+) -> Packed:
+    """Copy RUN_DIR's `adapter.gguf` to INTO/NAME.gguf, after checking it against its
+    base, and write INTO/NAME.toml and INTO/NAME.md (the run's card)."""
+    from mira_agent.llm.adapters import check_adapter, read_adapter
+    from mira_agent.llm.models import resolve_local_model
+
+    source = run_dir / "adapter.gguf"
+    if not source.is_file():
+        raise UsageError(
+            f"no adapter.gguf in {run_dir}: pack a LoRA run of `mira finetune` from a GGUF base"
+        )
+    info = read_adapter(source)
+    if not info.base:
+        raise UsageError(f"{source} does not name its base model")
+    check_adapter(source, resolve_local_model(info.base))
+    size = source.stat().st_size
+    if size > MAX_SHIPPED_BYTES:
+        raise UsageError(
+            f"{source} is {size / 2**20:.1f} MiB, over the {MAX_SHIPPED_BYTES // 2**20} MiB"
+            " a shipped adapter may be: train a smaller rank or fewer targets"
+        )
+    into.mkdir(parents=True, exist_ok=True)
+    packed = Packed(into / f"{name}.gguf", into / f"{name}.toml", into / f"{name}.md")
+    if not overwrite and any(p.exists() for p in (packed.adapter, packed.manifest, packed.card)):
+        raise UsageError(f"{name} is already in {into}: pass --overwrite to replace it")
+    card = run_dir / "README.md"
+    card_text = card.read_text() if card.is_file() else f"# {name}\n"
+    shutil.copyfile(source, packed.adapter)
+    packed.card.write_text(
+        f"<!-- {name}: packed from {run_dir.name} by `mira models pack` -->\n" + card_text
+    )
+    packed.manifest.write_text(
+        manifest_text(name, info.base, packed.adapter.name, description, prompts, packed.card.name)
+    )
+    return packed

@@ -15,8 +15,10 @@ MIRA=${MIRA:-mira}
 OUT=${OUT:-runs/mira-270m}
 INTO=${INTO:-models}
 NAME=${NAME:-mira-270m}
-SANDBOX_INSTANCES=${SANDBOX_INSTANCES:-3}  # train instances per sandbox template
-MINIWOB_EPISODES=${MINIWOB_EPISODES:-3}    # train seeds per MiniWoB++ task
+# Sized for about 90 minutes of SFT on 2 CPU cores (about 100 tokens/s): one sandbox
+# episode is about 15k tokens across the three roles, a MiniWoB++ one about 1k.
+SANDBOX_INSTANCES=${SANDBOX_INSTANCES:-1}  # train instances per sandbox template
+MINIWOB_EPISODES=${MINIWOB_EPISODES:-2}    # train seeds per MiniWoB++ task
 ROLES=${ROLES:-actor,planner,checker}
 EPOCHS=${EPOCHS:-1}
 WORKERS=${WORKERS:-2}

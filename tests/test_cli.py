@@ -204,3 +204,13 @@ def test_help_and_no_arguments_still_show_the_help() -> None:
     assert mira("finetune", "--help").returncode == 0
     bare = mira()
     assert bare.returncode == 2 and "Commands" in bare.stdout + bare.stderr
+
+
+def test_bench_scripted_keeps_only_tasks_with_a_solution(tmp_path: Path) -> None:
+    db = str(tmp_path / "e.db")
+    unscripted = mira(
+        "bench", "miniwob-all", "--scripted", "--tasks", "book-flight", "--split", "all", "--db", db
+    )
+    assert_one_line_error(unscripted, 2, "has a scripted solution")
+    sandbox = mira("bench", "sandbox", "--scripted", "--db", db)
+    assert_one_line_error(sandbox, 2, "--scripted picks MiniWoB++ tasks")

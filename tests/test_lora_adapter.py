@@ -267,3 +267,21 @@ def test_pack_makes_the_adapter_a_model_on_its_base(adapter: Path, tmp_path: Pat
     assert "corpus SHA-256 `abc`" in packed.card.read_text()
     with pytest.raises(MiraError, match="already in"):
         pack_adapter(run, "tiny-270m", tmp_path / "models", description="d")
+
+
+def test_pack_exports_a_stopped_runs_last_checkpoint(
+    lora_model: Any, adapter: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from mira_agent.train.pack import pack_adapter
+
+    run = tmp_path / "run"
+    lora_model.save_pretrained(run / "checkpoint" / "adapter")
+    (run / "checkpoint" / "state.json").write_text(json.dumps({"step": 3, "base": None}))
+    packed = pack_adapter(run, "curve-3", tmp_path / "models", description="d")
+    exported, reference = gguf.GGUFReader(packed.adapter), gguf.GGUFReader(adapter)
+    tensors = {t.name: np.asarray(t.data) for t in reference.tensors}
+    assert {t.name for t in exported.tensors} == set(tensors)
+    for tensor in exported.tensors:
+        np.testing.assert_allclose(np.asarray(tensor.data), tensors[tensor.name], atol=1e-6)

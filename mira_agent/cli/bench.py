@@ -38,6 +38,14 @@ def bench(
         list[str] | None,
         typer.Option("--tasks", help="Only these task ids or id prefixes (repeatable)."),
     ] = None,
+    scripted: Annotated[
+        bool,
+        typer.Option(
+            "--scripted",
+            help="MiniWoB++: only the tasks with a scripted solution (the set the oracle's"
+            " demonstrations cover, and the evaluation protocol's).",
+        ),
+    ] = False,
     split: Annotated[
         str | None,
         typer.Option(
@@ -162,6 +170,14 @@ def bench(
     if mode not in MILESTONE_SOURCES:
         raise UsageError(f"--milestones is one of {', '.join(MILESTONE_SOURCES)}, not {mode!r}")
     skipped: list[str] = []
+    if scripted and kind != "miniwob":
+        raise UsageError("--scripted picks MiniWoB++ tasks: the sandbox's all have solutions")
+    if scripted and policy != "oracle":
+        from mira_agent.bench.miniwob_oracle import has_oracle
+
+        chosen = [t for t in chosen if has_oracle(t.site)]
+        if not chosen:
+            raise UsageError("none of these MiniWoB++ tasks has a scripted solution")
     if policy == "oracle" and kind == "miniwob":
         from mira_agent.bench.miniwob_oracle import has_oracle
 

@@ -173,7 +173,10 @@ def models_list() -> None:
 @models_app.command("pack")
 def models_pack(
     run: Annotated[
-        Path, typer.Argument(help="A `mira finetune` output folder with an adapter.gguf.")
+        Path,
+        typer.Argument(
+            help="A `mira finetune` output folder: its adapter.gguf, or its last checkpoint's."
+        ),
     ],
     name: Annotated[str, typer.Option("--name", help="The model's name, e.g. mira-270m.")],
     into: Annotated[

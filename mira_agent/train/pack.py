@@ -60,6 +60,38 @@ def manifest_text(
     return "\n".join(lines) + "\n"
 
 
+def export_checkpoint_adapter(run_dir: Path, out: Path) -> Path:
+    """The LoRA of RUN_DIR's last checkpoint as an adapter GGUF at `out`: a run still
+    training (or stopped) can be evaluated at each checkpoint, which is how a curve of
+    held-out success against training minutes is drawn."""
+    import torch
+    from peft import PeftModel
+
+    from mira_agent.llm.models import model_info
+    from mira_agent.train.base_model import load_model, resolve_base
+    from mira_agent.train.gguf_adapter import export_lora_adapter
+    from mira_agent.train.outputs import CHECKPOINT
+
+    folder = run_dir / CHECKPOINT
+    state_file = folder / "state.json"
+    if not (folder / "adapter" / "adapter_config.json").is_file() or not state_file.is_file():
+        raise UsageError(f"no LoRA checkpoint in {run_dir}")
+    state = json.loads(state_file.read_text())
+    base = resolve_base(state.get("base"))
+    if base.gguf_template is None:
+        raise UsageError(f"{run_dir} trained from a folder, not a GGUF: no adapter GGUF to write")
+    model, _tokenizer = load_model(base, device="cpu", dtype=torch.float32)
+    tuned = PeftModel.from_pretrained(model, folder / "adapter")
+    export_lora_adapter(
+        tuned,
+        base.gguf_template,
+        out,
+        name=f"{base.label} + mira, step {state.get('step')}",
+        base_name=base.label if model_info(base.label) else None,
+    )
+    return out
+
+
 def pack_adapter(
     run_dir: Path,
     name: str,
@@ -70,11 +102,14 @@ def pack_adapter(
     overwrite: bool = False,
 ) -> Packed:
     """Copy RUN_DIR's `adapter.gguf` to INTO/NAME.gguf, after checking it against its
-    base, and write INTO/NAME.toml and INTO/NAME.md (the run's card)."""
+    base, and write INTO/NAME.toml and INTO/NAME.md (the run's card). A run without
+    one (still training, or stopped) is packed from its last checkpoint."""
     from mira_agent.llm.adapters import check_adapter, read_adapter
     from mira_agent.llm.models import resolve_local_model
 
     source = run_dir / "adapter.gguf"
+    if not source.is_file() and (run_dir / "checkpoint").is_dir():
+        source = export_checkpoint_adapter(run_dir, run_dir / "checkpoint-adapter.gguf")
     if not source.is_file():
         raise UsageError(
             f"no adapter.gguf in {run_dir}: pack a LoRA run of `mira finetune` from a GGUF base"

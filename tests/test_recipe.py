@@ -43,8 +43,8 @@ def test_the_recipe_builds_a_model_that_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     # The corpus holds every role's demonstrations, in the compact style.
     stats = (out / "corpus.txt").read_text()
-    for role in ("actor", "planner", "checker"):
-        assert role in stats
+    for purpose in ("│ actor", "│ plan", "│ check"):
+        assert purpose in stats
     info = ModelInfo(**tomllib.loads((into / "tiny-270m.toml").read_text()))
     assert info.prompts == "compact" and info.adapter == "tiny-270m.gguf"
     card = (into / "tiny-270m.md").read_text()

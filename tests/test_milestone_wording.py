@@ -43,15 +43,14 @@ _TOKEN = re.compile(r"[\w$][\w$'’.:/@+-]*")
 _SENTENCE_END = re.compile(r"[.!?]$")
 
 
+def _word(raw: str) -> str:
+    """A token without its trailing punctuation and possessive "'s"."""
+    return re.sub(r"['’]s$", "", raw.rstrip(".,:;'’"))
+
+
 def tokens(text: str) -> list[str]:
     """The words of a text, trailing punctuation and a possessive "'s" stripped."""
-    found = []
-    for raw in _TOKEN.findall(text):
-        word = raw.rstrip(".,:;'’")
-        word = re.sub(r"['’]s$", "", word)
-        if word:
-            found.append(word)
-    return found
+    return [word for word in map(_word, _TOKEN.findall(text)) if word]
 
 
 def intent_words(intent: str) -> set[str]:
@@ -69,10 +68,10 @@ def specific(text: str) -> list[str]:
     initial = True
     before: list[str] = []  # the words so far, folded
     for raw in _TOKEN.findall(text):
-        word = raw.rstrip(".,:;'’")
         # "oatcake's comment" names someone; "the front page's posts" does not.
-        possessive = bool(re.search(r"['’]s$", word)) and not DETERMINERS & set(before[-2:])
-        word = re.sub(r"['’]s$", "", word)
+        possessive = bool(re.search(r"['’]s$", raw.rstrip(".,:;'’")))
+        possessive = possessive and not DETERMINERS & set(before[-2:])
+        word = _word(raw)
         if word and (
             any(c.isdigit() for c in word)
             or (word[0].isupper() and not initial)
@@ -85,15 +84,15 @@ def specific(text: str) -> list[str]:
     return found
 
 
+def unstated(text: str, intent: str) -> list[str]:
+    """The specific tokens of a milestone `text` that `intent` does not state."""
+    known = intent_words(intent) | ALLOWED
+    return [word for word in specific(text) if word.casefold() not in known]
+
+
 def leaks(task: Task) -> list[tuple[str, str]]:
     """(milestone text, token) for each specific token the intent does not state."""
-    known = intent_words(task.intent) | ALLOWED
-    return [
-        (m.text, word)
-        for m in task.milestones
-        for word in specific(m.text)
-        if word.casefold() not in known
-    ]
+    return [(m.text, word) for m in task.milestones for word in unstated(m.text, task.intent)]
 
 
 def _instances(name: str) -> list[Task]:
@@ -118,10 +117,9 @@ def test_the_check_catches_the_kinds_of_leak_it_is_for() -> None:
         "Book the cheapest non-stop flight from New York to Seattle on December 24, 2026 for "
         "2 adults in economy. Passengers: Mei Quiroga; Carla Quiroga."
     )
-    known = intent_words(intent) | ALLOWED
 
     def leaked(text: str) -> list[str]:
-        return [w for w in specific(text) if w.casefold() not in known]
+        return unstated(text, intent)
 
     assert leaked("The details of flight PX 1450 are opened") == ["PX", "1450"]
     assert leaked("Order CS-100616 is open") == ["CS-100616"]

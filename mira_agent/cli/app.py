@@ -91,8 +91,10 @@ DbOption = Annotated[
 
 
 def _prompt_style(value: str | None) -> str | None:
-    if value is not None and value not in ("full", "compact"):
-        raise typer.BadParameter(f"full or compact, not {value!r}")
+    from mira_agent.agent.actor import PROMPT_STYLES
+
+    if value is not None and value not in PROMPT_STYLES:
+        raise typer.BadParameter(f"{' or '.join(PROMPT_STYLES)}, not {value!r}")
     return value
 
 
@@ -107,13 +109,6 @@ PromptsOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def actor_prompts(backend: str, model: str | None) -> str:
-    """The prompt style of an actor model that --prompts left open."""
-    from mira_agent.llm.models import prompt_style
-
-    return prompt_style(backend, model)
 
 
 ProfileOption = Annotated[

@@ -17,7 +17,6 @@ from mira_agent.cli.app import (
     BrowserPathOption,
     DbOption,
     PromptsOption,
-    actor_prompts,
     app,
     console,
     err_console,
@@ -165,26 +164,23 @@ def bench(
         all_tasks = load_suite(suite, webarena_file=webarena_tasks)
         kind = all_tasks[0].suite if all_tasks else suite
         chosen = select(all_tasks, None if split == "all" else split, tasks)
-    prompt_style = prompts or ("full" if policy == "oracle" else actor_prompts(actor, model))
+    from mira_agent.llm.models import prompt_style
+
+    style = prompts or ("full" if policy == "oracle" else prompt_style(actor, model))
     mode = milestones or _default_milestones(kind, policy)
     if mode not in MILESTONE_SOURCES:
         raise UsageError(f"--milestones is one of {', '.join(MILESTONE_SOURCES)}, not {mode!r}")
     skipped: list[str] = []
     if scripted and kind != "miniwob":
         raise UsageError("--scripted picks MiniWoB++ tasks: the sandbox's all have solutions")
-    if scripted and policy != "oracle":
+    if kind == "miniwob" and (scripted or policy == "oracle"):
         from mira_agent.bench.miniwob_oracle import has_oracle
 
+        if policy == "oracle":  # the oracle says what it leaves out; --scripted asked for it
+            skipped = [t.id for t in chosen if not has_oracle(t.site)]
         chosen = [t for t in chosen if has_oracle(t.site)]
         if not chosen:
             raise UsageError("none of these MiniWoB++ tasks has a scripted solution")
-    if policy == "oracle" and kind == "miniwob":
-        from mira_agent.bench.miniwob_oracle import has_oracle
-
-        skipped = [t.id for t in chosen if not has_oracle(t.site)]
-        chosen = [t for t in chosen if has_oracle(t.site)]
-        if not chosen:
-            raise UsageError("no scripted policy for any of these MiniWoB++ tasks")
     path = db or default_db_path()
     EpisodeStore(path).close()  # a bad database is an error before anything starts
     run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
@@ -201,7 +197,7 @@ def bench(
         base_url=base_url,
         max_steps=max_steps,
         temperature=temperature,
-        prompts=prompt_style,
+        prompts=style,
         headless=not headed,
         browser_path=browser_path,
         site_urls=_site_urls(site_url or []),

@@ -17,7 +17,6 @@ from mira_agent.cli.app import (
     ProfileOption,
     PromptsOption,
     XvfbOption,
-    actor_prompts,
     app,
     console,
     err_console,
@@ -153,6 +152,7 @@ def run(
     """
     from mira_agent.browser.session import BrowserOptions
     from mira_agent.config import new_run_dir
+    from mira_agent.llm.models import prompt_style
     from mira_agent.run.spec import RunSpec
 
     spec = RunSpec(
@@ -168,7 +168,7 @@ def run(
         base_url=base_url,
         plan=plan,
         max_steps=max_steps,
-        prompts=prompts or actor_prompts(actor, model),
+        prompts=prompts or prompt_style(actor, model),
         allow_domains=allow_domain or (),
         auto_approve=yes,
         screenshots=screenshots,

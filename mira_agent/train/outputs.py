@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mira_agent.errors import UsageError
-from mira_agent.train.base_model import write_origin
+from mira_agent.train.base_model import BaseModel, write_origin
 from mira_agent.train.phase import Phase, PhaseData
 from mira_agent.train.samples import Sample, role_counts
 
@@ -176,20 +176,31 @@ def write_outputs(
 def _export_adapter(phase: Phase, model: Any) -> str:
     """The LoRA as llama.cpp's adapter GGUF, for `mira run --model DIR/adapter.gguf`: a
     few megabytes against the merged model's hundreds."""
+    phase.reporter.stage("exporting the adapter", None)
+    model_ref = phase.model_ref
+    write_adapter_gguf(
+        model,
+        model_ref,
+        phase.out_dir / "adapter.gguf",
+        f"{model_ref.label} + mira {phase.settings.algo}",
+    )
+    return "adapter.gguf"
+
+
+def write_adapter_gguf(model: Any, model_ref: BaseModel, out: Path, name: str) -> None:
+    """The PEFT `model`'s LoRA as an adapter GGUF for the GGUF `model_ref` came from; it
+    names that base when it is a model mira knows, so `--model out` finds it."""
     from mira_agent.llm.models import model_info
     from mira_agent.train.gguf_adapter import export_lora_adapter
 
-    model_ref = phase.model_ref
     assert model_ref.gguf_template is not None
-    phase.reporter.stage("exporting the adapter", None)
     export_lora_adapter(
         model,
         model_ref.gguf_template,
-        phase.out_dir / "adapter.gguf",
-        name=f"{model_ref.label} + mira {phase.settings.algo}",
+        out,
+        name=name,
         base_name=model_ref.label if model_info(model_ref.label) else None,
     )
-    return "adapter.gguf"
 
 
 def save_checkpoint(phase: Phase, model: Any, optimiser: Any, step: int) -> None:

@@ -67,28 +67,18 @@ def export_checkpoint_adapter(run_dir: Path, out: Path) -> Path:
     import torch
     from peft import PeftModel
 
-    from mira_agent.llm.models import model_info
     from mira_agent.train.base_model import load_model, resolve_base
-    from mira_agent.train.gguf_adapter import export_lora_adapter
-    from mira_agent.train.outputs import CHECKPOINT
+    from mira_agent.train.outputs import CHECKPOINT, read_checkpoint, write_adapter_gguf
 
-    folder = run_dir / CHECKPOINT
-    state_file = folder / "state.json"
-    if not (folder / "adapter" / "adapter_config.json").is_file() or not state_file.is_file():
+    if not (run_dir / CHECKPOINT / "adapter" / "adapter_config.json").is_file():
         raise UsageError(f"no LoRA checkpoint in {run_dir}")
-    state = json.loads(state_file.read_text())
+    state = read_checkpoint(run_dir)
     base = resolve_base(state.get("base"))
     if base.gguf_template is None:
         raise UsageError(f"{run_dir} trained from a folder, not a GGUF: no adapter GGUF to write")
     model, _tokenizer = load_model(base, device="cpu", dtype=torch.float32)
-    tuned = PeftModel.from_pretrained(model, folder / "adapter")
-    export_lora_adapter(
-        tuned,
-        base.gguf_template,
-        out,
-        name=f"{base.label} + mira, step {state.get('step')}",
-        base_name=base.label if model_info(base.label) else None,
-    )
+    tuned = PeftModel.from_pretrained(model, run_dir / CHECKPOINT / "adapter")
+    write_adapter_gguf(tuned, base, out, f"{base.label} + mira, step {state.get('step')}")
     return out
 
 
@@ -106,9 +96,10 @@ def pack_adapter(
     one (still training, or stopped) is packed from its last checkpoint."""
     from mira_agent.llm.adapters import check_adapter, read_adapter
     from mira_agent.llm.models import resolve_local_model
+    from mira_agent.train.outputs import CHECKPOINT
 
     source = run_dir / "adapter.gguf"
-    if not source.is_file() and (run_dir / "checkpoint").is_dir():
+    if not source.is_file() and (run_dir / CHECKPOINT).is_dir():
         source = export_checkpoint_adapter(run_dir, run_dir / "checkpoint-adapter.gguf")
     if not source.is_file():
         raise UsageError(

@@ -60,28 +60,6 @@ def manifest_text(
     return "\n".join(lines) + "\n"
 
 
-def export_checkpoint_adapter(run_dir: Path, out: Path) -> Path:
-    """The LoRA of RUN_DIR's last checkpoint as an adapter GGUF at `out`: a run still
-    training (or stopped) can be evaluated at each checkpoint, which is how a curve of
-    held-out success against training minutes is drawn."""
-    import torch
-    from peft import PeftModel
-
-    from mira_agent.train.base_model import load_model, resolve_base
-    from mira_agent.train.outputs import CHECKPOINT, read_checkpoint, write_adapter_gguf
-
-    if not (run_dir / CHECKPOINT / "adapter" / "adapter_config.json").is_file():
-        raise UsageError(f"no LoRA checkpoint in {run_dir}")
-    state = read_checkpoint(run_dir)
-    base = resolve_base(state.get("base"))
-    if base.gguf_template is None:
-        raise UsageError(f"{run_dir} trained from a folder, not a GGUF: no adapter GGUF to write")
-    model, _tokenizer = load_model(base, device="cpu", dtype=torch.float32)
-    tuned = PeftModel.from_pretrained(model, run_dir / CHECKPOINT / "adapter")
-    write_adapter_gguf(tuned, base, out, f"{base.label} + mira, step {state.get('step')}")
-    return out
-
-
 def pack_adapter(
     run_dir: Path,
     name: str,
@@ -97,6 +75,7 @@ def pack_adapter(
     from mira_agent.llm.adapters import check_adapter, read_adapter
     from mira_agent.llm.models import resolve_local_model
     from mira_agent.train.outputs import CHECKPOINT
+    from mira_agent.train.trainer import export_checkpoint_adapter
 
     source = run_dir / "adapter.gguf"
     if not source.is_file() and (run_dir / CHECKPOINT).is_dir():

@@ -40,6 +40,7 @@ from mira_agent.train.outputs import (
     save_checkpoint,
     settings_fields,
     summarize,
+    write_adapter_gguf,
     write_outputs,
     write_signals,
 )
@@ -548,3 +549,22 @@ def _now() -> str:
     from mira_agent.store.database import now
 
     return now()
+
+
+def export_checkpoint_adapter(run_dir: Path, out: Path) -> Path:
+    """The LoRA of RUN_DIR's last checkpoint as an adapter GGUF at `out`: a run still
+    training (or stopped) can be evaluated at each checkpoint, which is how a curve of
+    held-out success against training minutes is drawn."""
+    import torch
+    from peft import PeftModel
+
+    if not (run_dir / CHECKPOINT / "adapter" / "adapter_config.json").is_file():
+        raise UsageError(f"no LoRA checkpoint in {run_dir}")
+    state = read_checkpoint(run_dir)
+    base = resolve_base(state.get("base"))
+    if base.gguf_template is None:
+        raise UsageError(f"{run_dir} trained from a folder, not a GGUF: no adapter GGUF to write")
+    model, _tokenizer = load_model(base, device="cpu", dtype=torch.float32)
+    tuned = PeftModel.from_pretrained(model, run_dir / CHECKPOINT / "adapter")
+    write_adapter_gguf(tuned, base, out, f"{base.label} + mira, step {state.get('step')}")
+    return out

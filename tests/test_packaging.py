@@ -25,3 +25,24 @@ def test_prompts_and_manifests_are_importable_resources() -> None:
 
     assert resources.files("mira_agent.prompts").joinpath("README.md").is_file()
     assert resources.files("mira_agent.manifests").joinpath("README.md").is_file()
+
+
+def test_the_wheel_ships_the_default_models_adapter_and_card(tmp_path: Path) -> None:
+    """A pip-installed mira runs mira-270m as an editable checkout does: its adapter,
+    manifest and card are package data."""
+    import subprocess
+    import sys
+    import zipfile
+
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+
+    subprocess.run(
+        [*pip_wheel, "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("mira_agent-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for suffix in ("gguf", "toml", "md"):
+        assert f"mira_agent/manifests/mira-270m.{suffix}" in names

@@ -269,3 +269,22 @@ def test_the_corpus_digest_changes_with_any_token_and_only_then() -> None:
     digests = {corpus_digest(s) for s in (samples, one_token, other_split, other_role)}
     assert len(digests) == 4
     assert corpus_digest(samples[::-1]) != corpus_digest(samples)
+
+
+def test_auto_dtype_takes_bf16_on_a_cpu_only_for_sft_with_bf16_instructions(tmp_path) -> None:
+    import torch
+
+    from mira_agent.train.base_model import cpu_flags, pick_dtype
+
+    zen4 = frozenset({"avx2", "avx512f", "avx512_bf16"})
+    older = frozenset({"avx2", "avx512f"})
+    assert pick_dtype("auto", "cpu", sft=True, flags=zen4) is torch.bfloat16
+    assert pick_dtype("auto", "cpu", sft=True, flags=older) is torch.float32
+    assert pick_dtype("auto", "cpu", sft=False, flags=zen4) is torch.float32  # the RL update
+    assert pick_dtype("auto", "cuda", sft=False, flags=older) is torch.bfloat16
+    assert pick_dtype("fp32", "cpu", sft=True, flags=zen4) is torch.float32
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx2 amx_bf16 amx_tile\n")
+    assert "amx_bf16" in cpu_flags(cpuinfo)
+    assert cpu_flags(tmp_path / "absent") == frozenset()

@@ -190,6 +190,10 @@ def models_pack(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace a model of that name.")
     ] = False,
+    default: Annotated[
+        bool,
+        typer.Option("--default", help="Make it the local model mira runs when none is named."),
+    ] = False,
 ) -> None:
     """Make a trained LoRA adapter a named model: copy its adapter.gguf beside a manifest
     that puts it on its base, with the run's model card.
@@ -205,6 +209,7 @@ def models_pack(
         description=description or f"{name}: a LoRA adapter trained by mira",
         prompts=prompts or "full",
         overwrite=overwrite,
+        default=default,
     )
     for path in (packed.adapter, packed.manifest, packed.card):
         console.print(f"wrote {path}")

@@ -165,6 +165,8 @@ def resolve_local(model: str | None, adapter: str | os.PathLike[str] | None = No
 
     name = default_local_name() if model is None else model
     info = model_info(name)
+    if adapter is not None and not Path(adapter).expanduser().is_file():
+        raise AdapterError(f"no adapter file at {Path(adapter).expanduser()}")
     if info is not None and info.adapter:
         shipped = shipped_adapter(info)
         if not shipped.is_file():
@@ -173,7 +175,7 @@ def resolve_local(model: str | None, adapter: str | os.PathLike[str] | None = No
             base = resolve_local_model(info.base)
         except ModelNotFoundError as exc:
             raise ModelNotFoundError(f"{name} runs on {info.base}: {exc}") from None
-        return LocalWeights(base, Path(adapter) if adapter else shipped, name)
+        return LocalWeights(base, Path(adapter).expanduser() if adapter else shipped, name)
     path = Path(name).expanduser()
     if adapter is None and path.is_file() and is_adapter(path):
         base_name = read_adapter(path).base or EMBEDDED
@@ -185,8 +187,6 @@ def resolve_local(model: str | None, adapter: str | os.PathLike[str] | None = No
         return LocalWeights(resolve_local_model(base_name), path, base_name)
     if adapter is not None:
         adapter_path = Path(adapter).expanduser()
-        if not adapter_path.is_file():
-            raise AdapterError(f"no adapter file at {adapter_path}")
         return LocalWeights(resolve_local_model(name), adapter_path, info and info.name)
     return LocalWeights(resolve_local_model(name), None, info and info.name)
 

@@ -197,17 +197,40 @@ def pick_device(requested: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def pick_dtype(requested: str, device: str) -> Any:
-    """bf16 on a GPU; fp32 on a CPU even where bf16 is faster (1.6× with AMX here): the
-    update moves an action's summed log-probability by tenths of a nat, and bf16's
-    rounding of the backbone moves it by as much, which drowns the signal (measured:
-    the loss on a repeated batch stopped falling). `--dtype bf16` when speed matters
-    more. LoRA's own weights stay fp32 either way (peft keeps adapters in fp32)."""
+BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The instruction-set flags the CPU reports (none where /proc/cpuinfo is absent)."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def pick_dtype(
+    requested: str, device: str, *, sft: bool = False, flags: frozenset[str] | None = None
+) -> Any:
+    """`auto`: bf16 on a GPU. On a CPU, bf16 for SFT where the CPU has bf16 instructions
+    (avx512_bf16 or AMX), else fp32. SFT's loss is a per-token likelihood, which bf16
+    holds: 8 updates on mira-270m's corpus tracked fp32's losses within 0.05 nat, 1.5×
+    faster (185 against 124 tokens/s, AMD EPYC with avx512_bf16, no AMX). Without those
+    instructions bf16 is emulated and about 3× slower. The RL update stays fp32: it moves
+    an action's summed log-probability by tenths of a nat, and bf16's rounding of the
+    backbone moves it by as much (measured: the loss on a repeated batch stopped
+    falling). LoRA's own weights stay fp32 either way (peft keeps adapters in fp32)."""
     import torch
 
-    if requested == "auto":
-        return torch.bfloat16 if device.startswith("cuda") else torch.float32
-    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[requested]
+    if requested != "auto":
+        return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[requested]
+    if device.startswith("cuda"):
+        return torch.bfloat16
+    fast_bf16 = bool(BF16_CPU_FLAGS & (cpu_flags() if flags is None else flags))
+    return torch.bfloat16 if sft and fast_bf16 else torch.float32
 
 
 def load_model(

@@ -26,6 +26,7 @@ from mira_agent.bench.runner import BenchSpec, EpisodeResult, plan_jobs, run_job
 from mira_agent.bench.suites import load_suite, select
 from mira_agent.bench.tasks import BenchTask
 from mira_agent.errors import UsageError
+from mira_agent.llm.models import EMBEDDED
 from mira_agent.store.database import EpisodeFilter, EpisodeStore
 from mira_agent.train.phase import PhaseSpec
 from mira_agent.train.progress import Reporter, Silent
@@ -70,14 +71,16 @@ class Policy:
     """What one phase plays and trains from."""
 
     train_base: str | None  # for `finetune --base`
-    gguf: str | None  # for the local actor (None: the embedded model)
+    gguf: str  # for the local actor: a known model's name or a .gguf path
 
 
 def policy_of(base: str | None) -> Policy:
     """A loop's starting point: a GGUF file, an earlier `mira finetune` output folder
-    (its merged model to train, its model.gguf to play), or the embedded model."""
-    if base is None or base == "gemma3-270m":
-        return Policy(None, None)
+    (its merged model to train, its model.gguf to play), or the embedded base model. The
+    base is played by its name, not as "the default": the default is mira-270m, an
+    adapter the loop does not train."""
+    if base is None or base == EMBEDDED:
+        return Policy(None, EMBEDDED)
     path = Path(base).expanduser()
     if path.is_file():
         return Policy(str(path), str(path))
@@ -103,7 +106,7 @@ class Rollouts:
     split: str  # "train" or "test"
     per_task: int
     policy: str  # "agent", or "oracle" for scripted demonstrations
-    gguf: str | None  # the local actor's model (None: the embedded one)
+    gguf: str  # the local actor's model: a known model's name or a .gguf path
     temperature: float
     run_id: str  # the bench run the episodes are tagged with
 
@@ -178,7 +181,7 @@ def run_loop(
     phases: list[PhaseResult] = []
     earlier: list[int] = []
 
-    def evaluate(row: PhaseResult, gguf: str | None) -> None:
+    def evaluate(row: PhaseResult, gguf: str) -> None:
         if not test_tasks:
             return
         reporter.stage(f"phase {row.phase}: evaluating on the test split", len(test_tasks))

@@ -225,6 +225,8 @@ def save_checkpoint(phase: Phase, model: Any, optimiser: Any, step: int) -> None
         "base": None if model_ref.label == "gemma3-270m" else model_ref.label,
         "settings": settings.as_dict(),
         "episode_ids": [e.episode_id for e in phase.data.episodes],
+        # what a card of this checkpoint says (`mira models pack` of a stopped run)
+        "data": {k: v for k, v in data_summary(phase.data).items() if k != "episode_ids"},
     }
     (partial / "state.json").write_text(json.dumps(state, indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)

@@ -31,7 +31,14 @@ def _toml_string(value: str) -> str:
 
 
 def manifest_text(
-    name: str, base: str, adapter_file: str, description: str, prompts: str, card: str
+    name: str,
+    base: str,
+    adapter_file: str,
+    description: str,
+    prompts: str,
+    card: str,
+    *,
+    default: bool = False,
 ) -> str:
     """The manifest of an adapter model, its base's fields carried over (how it runs,
     its context and turn format come from the base)."""
@@ -51,6 +58,7 @@ def manifest_text(
         f"prompts = {_toml_string(prompts)}",
         f"context = {info.context}",
         f"takes_images = {'true' if info.takes_images else 'false'}",
+        f"default = {'true' if default else 'false'}",
     ]
     if info.package:
         lines.append(f"package = {_toml_string(info.package)}")
@@ -68,10 +76,13 @@ def pack_adapter(
     description: str,
     prompts: str = "full",
     overwrite: bool = False,
+    default: bool = False,
 ) -> Packed:
     """Copy RUN_DIR's `adapter.gguf` to INTO/NAME.gguf, after checking it against its
     base, and write INTO/NAME.toml and INTO/NAME.md (the run's card). A run without
-    one (still training, or stopped) is packed from its last checkpoint."""
+    one (still training, or stopped) is packed from its last checkpoint. `default` makes
+    it the local model mira runs when none is named; another default in INTO is refused,
+    since two would leave the choice to the order of the files."""
     from mira_agent.llm.adapters import check_adapter, read_adapter
     from mira_agent.llm.models import resolve_local_model
     from mira_agent.train.outputs import CHECKPOINT
@@ -94,17 +105,67 @@ def pack_adapter(
             f"{source} is {size / 2**20:.1f} MiB, over the {MAX_SHIPPED_BYTES // 2**20} MiB"
             " a shipped adapter may be: train a smaller rank or fewer targets"
         )
+    if default:
+        _refuse_another_default(into, name)
     into.mkdir(parents=True, exist_ok=True)
     packed = Packed(into / f"{name}.gguf", into / f"{name}.toml", into / f"{name}.md")
     if not overwrite and any(p.exists() for p in (packed.adapter, packed.manifest, packed.card)):
         raise UsageError(f"{name} is already in {into}: pass --overwrite to replace it")
     card = run_dir / "README.md"
-    card_text = card.read_text() if card.is_file() else f"# {name}\n"
+    card_text = card.read_text() if card.is_file() else checkpoint_card(run_dir, name)
     shutil.copyfile(source, packed.adapter)
     packed.card.write_text(
         f"<!-- {name}: packed from {run_dir.name} by `mira models pack` -->\n" + card_text
     )
     packed.manifest.write_text(
-        manifest_text(name, info.base, packed.adapter.name, description, prompts, packed.card.name)
+        manifest_text(
+            name,
+            info.base,
+            packed.adapter.name,
+            description,
+            prompts,
+            packed.card.name,
+            default=default,
+        )
     )
     return packed
+
+
+def _refuse_another_default(into: Path, name: str) -> None:
+    import tomllib
+
+    for manifest in sorted(into.glob("*.toml")):
+        data = tomllib.loads(manifest.read_text())
+        if data.get("default") and data.get("backend") == "local" and data.get("name") != name:
+            raise UsageError(
+                f"{manifest} is the default local model: set its default = false first"
+            )
+
+
+def checkpoint_card(run_dir: Path, name: str) -> str:
+    """The card of a run packed from its checkpoint (a run still training, or stopped):
+    the trainer's own card, with the step it stopped at and the losses so far in place of
+    the finished update's figures."""
+    from mira_agent.train.card import model_card
+    from mira_agent.train.outputs import read_checkpoint, settings_fields
+    from mira_agent.train.settings import TrainSettings
+
+    state = read_checkpoint(run_dir)
+    data = state.get("data")
+    if not data:  # written before checkpoints carried their data summary
+        return f"# {name}\n\nPacked from the checkpoint after step {state.get('step')}.\n"
+    losses = []
+    metrics = run_dir / "metrics.jsonl"
+    if metrics.is_file():
+        rows = (json.loads(line) for line in metrics.read_text().splitlines() if line.strip())
+        losses = [r["loss"] for r in rows if "loss" in r and r.get("step", 0) <= state["step"]]
+    summary: dict[str, object] = {"checkpoint_after_step": state["step"]}
+    if losses:
+        summary |= {"first_loss": losses[0], "last_loss": losses[-1]}
+    return model_card(
+        state.get("base") or "gemma3-270m",
+        TrainSettings(**settings_fields(state["settings"])),
+        data,
+        summary,
+        {"adapter_gguf": "checkpoint-adapter.gguf"},
+    )

@@ -139,7 +139,11 @@ class TrainSettings:
         ("q_proj", "k_proj", "v_proj", "o_proj"), "Modules given adapters, comma-separated."
     )
     device: str = option("auto", "auto (a GPU if any), cpu, cuda, cuda:1.")
-    dtype: str = option("auto", "auto (bf16 on a GPU, fp32 on a CPU).", choices=DTYPES)
+    dtype: str = option(
+        "auto",
+        "auto (bf16 on a GPU; on a CPU, bf16 for SFT where it has avx512_bf16 or AMX, else fp32).",
+        choices=DTYPES,
+    )
     gradient_checkpointing: bool | None = option(
         None,
         "Recompute activations in the backward pass.",

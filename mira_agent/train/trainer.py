@@ -122,7 +122,7 @@ def _start(store: EpisodeStore, spec: PhaseSpec, reporter: Reporter) -> Phase:
     torch.manual_seed(settings.seed)
     random.seed(settings.seed)
     device = pick_device(settings.device)
-    dtype = pick_dtype(settings.dtype, device)
+    dtype = pick_dtype(settings.dtype, device, sft=settings.algo == "sft")
     checkpointing = (
         settings.gradient_checkpointing
         if settings.gradient_checkpointing is not None

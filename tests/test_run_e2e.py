@@ -1,4 +1,4 @@
-"""`mira run` end to end: the real embedded model on the sandbox flight site, headless;
+"""`mira run` end to end: the default local model (mira-270m) on the sandbox flight site, headless;
 and the one-line errors of the model backends."""
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ def test_the_local_model_runs_the_agent_on_the_flight_site() -> None:
     )
     out = result.stdout
     assert "Traceback" not in result.stderr, result.stderr
-    assert "Plan" in out and "Step 1" in out and "Step 3" in out
+    # The default model (mira-270m) may end the run before the step budget: its checker
+    # can call every milestone done, and the task's own check then judges the outcome.
+    assert "Plan" in out and "Step 1" in out
     assert "actor: " in out and "evaluated" in out
-    # Success is not expected of a base 270M model; a clean end with an outcome is.
+    # Success is not expected of a 270M model yet; a clean end with an outcome is.
     assert any(word in out for word in ("gave_up", "failed", "succeeded"))
     assert result.returncode == (0 if "succeeded" in out else 1)
     assert "4242 4242 4242 4242" not in out

@@ -242,13 +242,13 @@ def test_pack_makes_the_adapter_a_model_on_its_base(adapter: Path, tmp_path: Pat
     import tomllib
 
     from mira_agent.llm.models import ModelInfo, model_info
-    from mira_agent.train.pack import pack_adapter
+    from mira_agent.train.pack import Listing, pack_adapter
 
     run = tmp_path / "run"
     run.mkdir()
     (run / "adapter.gguf").write_bytes(adapter.read_bytes())
     (run / "README.md").write_text("# card\n- corpus SHA-256 `abc`\n")
-    packed = pack_adapter(run, "tiny-270m", tmp_path / "models", description="d", prompts="compact")
+    packed = pack_adapter(run, "tiny-270m", tmp_path / "models", Listing("d", "compact"))
     info = ModelInfo(**tomllib.loads(packed.manifest.read_text()))
     base = model_info(EMBEDDED)
     assert base is not None
@@ -266,20 +266,16 @@ def test_pack_makes_the_adapter_a_model_on_its_base(adapter: Path, tmp_path: Pat
     assert packed.adapter.read_bytes() == adapter.read_bytes()
     assert "corpus SHA-256 `abc`" in packed.card.read_text()
     with pytest.raises(MiraError, match="already in"):
-        pack_adapter(run, "tiny-270m", tmp_path / "models", description="d")
+        pack_adapter(run, "tiny-270m", tmp_path / "models", Listing("d"))
     assert info.default is False
 
     # One default at a time: packing a second default beside the first is refused, and
     # repacking the default itself is not.
-    pack_adapter(
-        run, "tiny-270m", tmp_path / "models", description="d", overwrite=True, default=True
-    )
+    pack_adapter(run, "tiny-270m", tmp_path / "models", Listing("d", default=True), overwrite=True)
     assert tomllib.loads(packed.manifest.read_text())["default"] is True
     with pytest.raises(MiraError, match=r"tiny-270m\.toml is the default"):
-        pack_adapter(run, "other-270m", tmp_path / "models", description="d", default=True)
-    pack_adapter(
-        run, "tiny-270m", tmp_path / "models", description="d", overwrite=True, default=True
-    )
+        pack_adapter(run, "other-270m", tmp_path / "models", Listing("d", default=True))
+    pack_adapter(run, "tiny-270m", tmp_path / "models", Listing("d", default=True), overwrite=True)
 
 
 def test_pack_exports_a_stopped_runs_last_checkpoint(
@@ -287,7 +283,7 @@ def test_pack_exports_a_stopped_runs_last_checkpoint(
 ) -> None:
     import json
 
-    from mira_agent.train.pack import pack_adapter
+    from mira_agent.train.pack import Listing, pack_adapter
     from mira_agent.train.settings import preset
 
     run = tmp_path / "run"
@@ -298,7 +294,7 @@ def test_pack_exports_a_stopped_runs_last_checkpoint(
     (run / "checkpoint" / "state.json").write_text(json.dumps(state))
     losses = [{"step": s, "loss": 4.0 - s} for s in (1, 2, 3, 4)]  # step 4 came after
     (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in losses))
-    packed = pack_adapter(run, "curve-3", tmp_path / "models", description="d")
+    packed = pack_adapter(run, "curve-3", tmp_path / "models", Listing("d"))
     card = packed.card.read_text()
     assert "corpus SHA-256 `c0ffee`" in card and "checkpoint after step: 3" in card
     assert "last loss: 1" in card and "last loss: 0" not in card

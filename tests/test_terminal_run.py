@@ -59,6 +59,9 @@ def test_mira_run_in_a_terminal_shows_the_ui_stops_and_takes_a_rating(
     command = [
         sys.executable, "-m", "mira_agent", "run", "--task-id",
         "flights-cheapest-nonstop-bos-den", "--headless", "--no-screenshots", "--db", str(db),
+        # the base model: it keeps stepping until stopped, where mira-270m's checker can
+        # end the run on its own after step 1, before the stop this test is about
+        "--model", "gemma3-270m",
     ]  # fmt: skip
     shell = (
         f"cd {shlex.quote(str(ROOT))} && {shlex.join(command)}; echo $? > {shlex.quote(str(done))}"

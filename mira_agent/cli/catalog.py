@@ -200,16 +200,11 @@ def models_pack(
 
     The adapter is checked against its base first, and must be at most 30 MB.
     """
-    from mira_agent.train.pack import pack_adapter
+    from mira_agent.train.pack import Listing, pack_adapter
 
-    packed = pack_adapter(
-        run,
-        name,
-        into,
-        description=description or f"{name}: a LoRA adapter trained by mira",
-        prompts=prompts or "full",
-        overwrite=overwrite,
-        default=default,
+    listing = Listing(
+        description or f"{name}: a LoRA adapter trained by mira", prompts or "full", default
     )
+    packed = pack_adapter(run, name, into, listing, overwrite=overwrite)
     for path in (packed.adapter, packed.manifest, packed.card):
         console.print(f"wrote {path}")

@@ -19,6 +19,16 @@ MAX_SHIPPED_BYTES = 30 * 1024 * 1024  # what may live in the repository
 
 
 @dataclass(frozen=True)
+class Listing:
+    """How a packed model is listed: its line in `mira models list`, the actor prompt
+    style it reads, and whether it is the default local model."""
+
+    description: str
+    prompts: str = "full"
+    default: bool = False
+
+
+@dataclass(frozen=True)
 class Packed:
     adapter: Path
     manifest: Path
@@ -30,16 +40,7 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def manifest_text(
-    name: str,
-    base: str,
-    adapter_file: str,
-    description: str,
-    prompts: str,
-    card: str,
-    *,
-    default: bool = False,
-) -> str:
+def manifest_text(name: str, base: str, adapter_file: str, card: str, listing: Listing) -> str:
     """The manifest of an adapter model, its base's fields carried over (how it runs,
     its context and turn format come from the base)."""
     from mira_agent.llm.models import model_info
@@ -48,17 +49,17 @@ def manifest_text(
     if info is None:
         raise UsageError(f"the adapter's base {base!r} is not a model mira knows")
     lines = [
-        f"# {description}. Made by `mira models pack`; its card is {card}.",
+        f"# {listing.description}. Made by `mira models pack`; its card is {card}.",
         f"name = {_toml_string(name)}",
         'backend = "local"',
-        f"description = {_toml_string(description)}",
+        f"description = {_toml_string(listing.description)}",
         f"source = {_toml_string(info.source)}",
         f"base = {_toml_string(base)}",
         f"adapter = {_toml_string(adapter_file)}",
-        f"prompts = {_toml_string(prompts)}",
+        f"prompts = {_toml_string(listing.prompts)}",
         f"context = {info.context}",
         f"takes_images = {'true' if info.takes_images else 'false'}",
-        f"default = {'true' if default else 'false'}",
+        f"default = {'true' if listing.default else 'false'}",
     ]
     if info.package:
         lines.append(f"package = {_toml_string(info.package)}")
@@ -72,15 +73,13 @@ def pack_adapter(
     run_dir: Path,
     name: str,
     into: Path,
+    listing: Listing,
     *,
-    description: str,
-    prompts: str = "full",
     overwrite: bool = False,
-    default: bool = False,
 ) -> Packed:
     """Copy RUN_DIR's `adapter.gguf` to INTO/NAME.gguf, after checking it against its
     base, and write INTO/NAME.toml and INTO/NAME.md (the run's card). A run without
-    one (still training, or stopped) is packed from its last checkpoint. `default` makes
+    one (still training, or stopped) is packed from its last checkpoint. `listing.default` makes
     it the local model mira runs when none is named; another default in INTO is refused,
     since two would leave the choice to the order of the files."""
     from mira_agent.llm.adapters import check_adapter, read_adapter
@@ -105,7 +104,7 @@ def pack_adapter(
             f"{source} is {size / 2**20:.1f} MiB, over the {MAX_SHIPPED_BYTES // 2**20} MiB"
             " a shipped adapter may be: train a smaller rank or fewer targets"
         )
-    if default:
+    if listing.default:
         _refuse_another_default(into, name)
     into.mkdir(parents=True, exist_ok=True)
     packed = Packed(into / f"{name}.gguf", into / f"{name}.toml", into / f"{name}.md")
@@ -118,15 +117,7 @@ def pack_adapter(
         f"<!-- {name}: packed from {run_dir.name} by `mira models pack` -->\n" + card_text
     )
     packed.manifest.write_text(
-        manifest_text(
-            name,
-            info.base,
-            packed.adapter.name,
-            description,
-            prompts,
-            packed.card.name,
-            default=default,
-        )
+        manifest_text(name, info.base, packed.adapter.name, packed.card.name, listing)
     )
     return packed
 

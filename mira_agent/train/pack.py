@@ -137,6 +137,7 @@ def checkpoint_card(run_dir: Path, name: str) -> str:
     """The card of a run packed from its checkpoint (a run still training, or stopped):
     the trainer's own card, with the step it stopped at and the losses so far in place of
     the finished update's figures."""
+    from mira_agent.llm.models import EMBEDDED
     from mira_agent.train.card import model_card
     from mira_agent.train.outputs import read_checkpoint, settings_fields
     from mira_agent.train.settings import TrainSettings
@@ -154,7 +155,7 @@ def checkpoint_card(run_dir: Path, name: str) -> str:
     if losses:
         summary |= {"first_loss": losses[0], "last_loss": losses[-1]}
     return model_card(
-        state.get("base") or "gemma3-270m",
+        state.get("base") or EMBEDDED,
         TrainSettings(**settings_fields(state["settings"])),
         data,
         summary,

@@ -66,10 +66,18 @@ def test_the_demonstrations_are_what_the_planner_sends_a_model() -> None:
     plan_call, check_call, replan_call, _ = (c.completion.json() for c in site.calls)
     assert [m.text for m in read_plan(plan_call).milestones] == WORDS
     assert read_check(check_call, 2).done == [True, False]
-    assert "milestone 1 done" in check_call["reason"]
+    assert check_call["reason"] == f"Reached: 1. Next: 2 ({WORDS[1]})"
     assert [m.text for m in read_replan(replan_call, plans[0], "x").milestones] == WORDS
     # A site with fixed milestones keeps its plan; the re-planner's answer still shows it.
     assert [m.text for m in plans[0].milestones] == [m.text for m in plans[1].milestones]
+
+
+def test_a_check_reason_names_the_next_milestone_in_its_words() -> None:
+    from mira_agent.planning.demonstrations import check_reason
+
+    assert check_reason(WORDS, [False, False]) == f"Nothing reached yet. Next: 1 ({WORDS[0]})"
+    assert check_reason(WORDS, [True, True]) == "All milestones are reached."
+    assert len(check_reason(["x" * 300, "y"], [False, False])) == 200
 
 
 def test_a_branch_becomes_the_new_plan_and_is_checked_by_its_words() -> None:

@@ -277,6 +277,15 @@ def test_pack_makes_the_adapter_a_model_on_its_base(adapter: Path, tmp_path: Pat
         pack_adapter(run, "other-270m", tmp_path / "models", Listing("d", default=True))
     pack_adapter(run, "tiny-270m", tmp_path / "models", Listing("d", default=True), overwrite=True)
 
+    # Notes (an evaluation written after the run) follow the trainer's card, and a repack
+    # without them leaves the trainer's card alone.
+    notes = Listing("d", notes="## Evaluation\n\n| split | success |\n")
+    card = pack_adapter(run, "tiny-270m", tmp_path / "models", notes, overwrite=True).card
+    text = card.read_text()
+    assert text.index("corpus SHA-256 `abc`") < text.index("## Evaluation")
+    pack_adapter(run, "tiny-270m", tmp_path / "models", Listing("d"), overwrite=True)
+    assert "## Evaluation" not in card.read_text()
+
 
 def test_pack_exports_a_stopped_runs_last_checkpoint(
     lora_model: Any, adapter: Path, tmp_path: Path

@@ -35,6 +35,10 @@ def test_the_recipe_builds_a_model_that_runs(tmp_path: Path) -> None:
         "NAME": "tiny-270m",
         "SANDBOX_INSTANCES": "1",
         "MINIWOB_EPISODES": "1",
+        "FOCUS_TEMPLATES": "shop-spending",
+        "FOCUS_INSTANCES": "1",
+        "FOCUS_MINIWOB": "0",
+        "NOTES": "",
         "TRAIN_ARGS": "--max-updates 1 --lora-r 4 --max-tokens 1024 --batch-size 8",
     }
     done = subprocess.run(
@@ -49,6 +53,9 @@ def test_the_recipe_builds_a_model_that_runs(tmp_path: Path) -> None:
     assert info.prompts == "compact" and info.adapter == "tiny-270m.gguf"
     card = (into / "tiny-270m.md").read_text()
     assert "corpus SHA-256" in card and "planner" in card
+    # The second stage continued the first stage's adapter on the focus corpus.
+    assert f"Started from the adapter in `{out / 'sft'}`" in card
+    assert "shop-spending" in (out / "focus-sandbox.json").read_text()
     adapter = into / info.adapter
     check_adapter(adapter, default_local_model())
     backend = LocalBackend(str(adapter), context=512)

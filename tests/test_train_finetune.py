@@ -370,3 +370,46 @@ def test_sft_on_the_planner_role_learns_from_the_sites_plan_demonstrations(
     assert set(run["summary"]["roles"]) == {"planner"}
     assert run["settings"]["roles"] == ["planner"] and run["summary"]["actions"] == 0
     assert f"samples: planner {len(plans)} (" in done.stdout
+
+
+def test_init_adapter_starts_from_an_earlier_run(
+    trained: Path, episodes_db: Path, tmp_path: Path
+) -> None:
+    """A run started with `init_adapter` trains the earlier run's LoRA further: with a
+    vanishing learning rate its adapter leaves as the earlier run's came in, where a new
+    LoRA would have started from zero in its B matrices (and other A matrices)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from mira_agent.train.phase import PhaseSpec
+    from mira_agent.train.settings import preset
+    from mira_agent.train.trainer import finetune
+
+    out = tmp_path / "continued"
+    settings = preset(
+        "sft",
+        max_tokens=256,
+        micro_batch_tokens=2048,
+        batch_size=2,
+        max_steps=1,
+        learning_rate=1e-12,
+        gguf=False,
+        merge=False,
+        init_adapter=str(trained),
+    )
+    with EpisodeStore(episodes_db) as store:
+        finetune(store, PhaseSpec(out, settings))
+    before = load_file(trained / "adapter" / "adapter_model.safetensors")
+    after = load_file(out / "adapter" / "adapter_model.safetensors")
+    assert before.keys() == after.keys()
+    lora_b = [k for k in before if "lora_B" in k]
+    assert lora_b and any(before[k].abs().sum() > 0 for k in lora_b)
+    for key in before:
+        assert torch.allclose(before[key].float(), after[key].float(), atol=1e-6), key
+
+
+def test_init_adapter_without_an_adapter_is_one_line(episodes_db: Path, tmp_path: Path) -> None:
+    done = finetune(episodes_db, tmp_path / "out", "--init-adapter", str(tmp_path), *TRAIN_ARGS)
+    assert done.returncode != 0
+    assert "--init-adapter: no LoRA adapter at" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()

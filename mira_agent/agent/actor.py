@@ -55,12 +55,18 @@ class Decision:
     error: str | None = None
 
 
+# Room for the longest answer the schema allows (a 160-character thought and a 400-character
+# typed text) even at one token per character, which is how a small model's runaway text
+# tokenises: an answer the budget cuts off is unusable, however well it started.
+ACTION_TOKENS = 640
+
+
 class Actor:
     def __init__(
         self,
         backend: Backend,
         *,
-        max_tokens: int = 320,
+        max_tokens: int = ACTION_TOKENS,
         images: bool = False,
         temperature: float = 0.0,
         prompts: str = "full",

@@ -194,6 +194,15 @@ def models_pack(
         bool,
         typer.Option("--default", help="Make it the local model mira runs when none is named."),
     ] = False,
+    notes: Annotated[
+        Path | None,
+        typer.Option(
+            "--notes",
+            help="A Markdown file appended to the card: how the model was evaluated, what it"
+            " cannot do yet (kept apart, so a repack keeps them).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Make a trained LoRA adapter a named model: copy its adapter.gguf beside a manifest
     that puts it on its base, with the run's model card.
@@ -202,8 +211,13 @@ def models_pack(
     """
     from mira_agent.train.pack import Listing, pack_adapter
 
+    if notes is not None and not notes.is_file():
+        raise UsageError(f"--notes: no file at {notes}")
     listing = Listing(
-        description or f"{name}: a LoRA adapter trained by mira", prompts or "full", default
+        description or f"{name}: a LoRA adapter trained by mira",
+        prompts or "full",
+        default,
+        notes.read_text() if notes is not None else "",
     )
     packed = pack_adapter(run, name, into, listing, overwrite=overwrite)
     for path in (packed.adapter, packed.manifest, packed.card):

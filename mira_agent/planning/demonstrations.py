@@ -55,15 +55,24 @@ def check_demonstration(
     last_result: str,
     done: Sequence[bool],
 ) -> Call:
-    """The checker's call after a step, answered with the true done-vector."""
-    marked = [str(i + 1) for i, flag in enumerate(done) if flag]
-    reason = (
-        f"the site's checks mark milestone{'s' if len(marked) > 1 else ''} {', '.join(marked)} done"
-        if marked
-        else "the site's checks mark no milestone done"
-    )
+    """The checker's call after a step, answered with the true done-vector and a reason
+    that names what is reached and what comes next in the milestones' own words: a model
+    taught to write it learns to read the milestones, not to count them."""
+    reason = check_reason([m.text for m in plan.milestones], done)
     messages = check_messages(task, plan, observation, last_action, last_result)
-    return demonstration("check", messages, {"done": list(done), "reason": reason[:200]})
+    return demonstration("check", messages, {"done": list(done), "reason": reason})
+
+
+def check_reason(milestones: Sequence[str], done: Sequence[bool]) -> str:
+    """'Reached: 1, 2. Next: 3 (its text)', 'Nothing reached yet. Next: 1 (…)', or
+    'All milestones are reached.'; at most the 200 characters the schema allows."""
+    reached = [str(i + 1) for i, flag in enumerate(done) if flag]
+    still_open = [i for i, flag in enumerate(done) if not flag]
+    if not still_open:
+        return "All milestones are reached."
+    head = f"Reached: {', '.join(reached)}." if reached else "Nothing reached yet."
+    first = still_open[0]
+    return f"{head} Next: {first + 1} ({milestones[first]})"[:200]
 
 
 def replan_demonstration(

@@ -41,6 +41,13 @@ def model_card(
         f"- Method: {algo}",
         f"- Weights: {'LoRA r=' + str(settings.lora_r) if settings.lora else 'full fine-tuning'}",
         f"- Critics' features: {settings.critic_base or 'the policy before the update'}",
+    ]
+    if settings.init_adapter:
+        lines.append(
+            f"- Started from the adapter in `{settings.init_adapter}`: its own card gives"
+            " the data it learnt first"
+        )
+    lines += [
         "",
         "## Data",
         "",

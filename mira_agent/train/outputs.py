@@ -22,6 +22,19 @@ from mira_agent.train.samples import Sample, role_counts
 CHECKPOINT = "checkpoint"
 
 
+def find_adapter(path: str | Path) -> Path:
+    """The peft adapter folder `--init-adapter` names: the folder itself, a finetune
+    run's `adapter`, or its last checkpoint's, in that order."""
+    where = Path(path).expanduser()
+    for folder in (where, where / "adapter", where / CHECKPOINT / "adapter"):
+        if (folder / "adapter_config.json").is_file():
+            return folder
+    raise UsageError(
+        f"--init-adapter: no LoRA adapter at {where} (no adapter_config.json there, in"
+        f" {where.name}/adapter or in {where.name}/{CHECKPOINT}/adapter)"
+    )
+
+
 def corpus_digest(samples: Sequence[Sample]) -> str:
     """A SHA-256 of exactly what was trained on: each sample's role, token ids and where
     its answer starts, in training order. Two runs share it only if they saw the same

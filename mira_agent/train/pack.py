@@ -26,6 +26,7 @@ class Listing:
     description: str
     prompts: str = "full"
     default: bool = False
+    notes: str = ""  # Markdown appended to the card (its evaluation, its limits)
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,12 @@ def pack_adapter(
     card = run_dir / "README.md"
     card_text = card.read_text() if card.is_file() else checkpoint_card(run_dir, name)
     shutil.copyfile(source, packed.adapter)
+    notes = "\n" + listing.notes.strip() + "\n" if listing.notes.strip() else ""
     packed.card.write_text(
-        f"<!-- {name}: packed from {run_dir.name} by `mira models pack` -->\n" + card_text
+        f"<!-- {name}: packed from {run_dir.name} by `mira models pack` -->\n"
+        + card_text.rstrip("\n")
+        + "\n"
+        + notes
     )
     packed.manifest.write_text(
         manifest_text(name, info.base, packed.adapter.name, packed.card.name, listing)

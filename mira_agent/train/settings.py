@@ -138,6 +138,14 @@ class TrainSettings:
     lora_targets: tuple[str, ...] = option(
         ("q_proj", "k_proj", "v_proj", "o_proj"), "Modules given adapters, comma-separated."
     )
+    # Starting from a trained adapter continues its training on new data (a corpus grown
+    # after a run finished) without paying again for what it already learnt.
+    init_adapter: str | None = option(
+        None,
+        "Start the LoRA from this adapter: a finetune --out folder, its checkpoint, or a"
+        " peft adapter folder (its rank and targets replace --lora-r and --lora-targets).",
+        shown="a new LoRA",
+    )
     device: str = option("auto", "auto (a GPU if any), cpu, cuda, cuda:1.")
     dtype: str = option(
         "auto",

@@ -36,6 +36,7 @@ from mira_agent.train.outputs import (
     CHECKPOINT,
     append_jsonl,
     data_summary,
+    find_adapter,
     read_checkpoint,
     save_checkpoint,
     settings_fields,
@@ -112,6 +113,10 @@ def _start(store: EpisodeStore, spec: PhaseSpec, reporter: Reporter) -> Phase:
         which = EpisodeFilter(ids=state["episode_ids"])
     elif out_dir.exists() and any(out_dir.iterdir()):
         raise UsageError(f"{out_dir} is not empty: choose a new --out, or --resume a run there")
+    if settings.init_adapter is not None:
+        if not settings.lora:
+            raise UsageError("--init-adapter continues a LoRA: it cannot go with --full")
+        find_adapter(settings.init_adapter)  # a wrong path is refused before the model loads
     data = _load_data(store, which, spec.sources, settings)
     model_ref = resolve_base(state.get("base", spec.base))
     if settings.critic_base:
@@ -350,6 +355,10 @@ def _trainable(model: Any, settings: TrainSettings, checkpointing: bool, resume_
     if resume_dir is not None:
         return PeftModel.from_pretrained(
             model, resume_dir / CHECKPOINT / "adapter", is_trainable=True
+        )
+    if settings.init_adapter is not None:
+        return PeftModel.from_pretrained(
+            model, find_adapter(settings.init_adapter), is_trainable=True
         )
     config = LoraConfig(
         r=settings.lora_r,

@@ -423,6 +423,61 @@ def test_ctrl_c_keeps_and_reports_the_episodes_that_finished(tmp_path: Path) -> 
     assert len(statuses) < 27  # it did stop
 
 
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+def test_sigterm_with_workers_stops_them_all_and_keeps_every_episode(tmp_path: Path) -> None:
+    """A polite kill of a run with 2 workers: the run exits 143 with its report, each
+    worker records the episode it was playing as interrupted and leaves, none outlives
+    the run, and no episode is left `running`."""
+    import signal
+    import time
+
+    db = tmp_path / "b.db"
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "mira_agent", "bench", "flights", "--policy", "oracle",
+            "--split", "all", "-k", "3", "-j", "2", "--json", "--db", str(db),
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 180
+    finished = 0
+    while finished < 2 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        if db.exists():
+            with EpisodeStore(db) as store:
+                finished = len([e for e in store.episodes() if e["status"] != "running"])
+    workers = _children(process.pid)
+    assert len(workers) >= 2
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 143, err
+    assert "Traceback" not in err
+    report = json.loads(out)
+    assert report["interrupted"] and report["overall"]["episodes"] >= 2
+    gone_by = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < gone_by:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)]
+    with EpisodeStore(db) as store:
+        statuses = [e["status"] for e in store.episodes()]
+    assert "running" not in statuses and statuses.count("succeeded") >= 2
+    assert len(statuses) < 27  # it did stop
+
+
 def test_both_milestone_sources_record_the_llm_checker_beside_the_site(tmp_path: Path) -> None:
     """The oracle acts, the site's checks drive the plan, and the real local model
     judges the same milestones at every step: its calls are kept, and agreement counted."""

@@ -77,7 +77,7 @@ class CharTokenizer:
         return {"input_ids": [ord(c) for c in text]}
 
 
-def test_samples_keep_the_action_and_the_bos_and_cut_the_prompts_start() -> None:
+def test_samples_keep_the_action_and_the_prompts_both_ends_and_cut_its_middle() -> None:
     from mira_agent.train.samples import Renderer
 
     renderer = Renderer(CharTokenizer(), "gemma3_text")
@@ -89,8 +89,21 @@ def test_samples_keep_the_action_and_the_bos_and_cut_the_prompts_start() -> None
     assert text[full[0].prompt_len :] == "a0<end_of_turn>"
     cut = build_samples(data, renderer, 40)
     assert all(len(s.ids) == 40 and s.truncated for s in cut)
-    assert chr(cut[0].ids[0]) == "<"  # the first token (<bos>'s first char here) stays
+    prompt = full[0].ids[: full[0].prompt_len]
+    kept = cut[0].ids[: cut[0].prompt_len]
+    # 40 tokens less the 15 of the answer: the prompt's first 12 and its last 13.
+    assert kept == prompt[:12] + prompt[-13:]
+    assert "".join(chr(i) for i in kept) == "<bos><start_f_turn>model\n"
     assert "".join(chr(i) for i in cut[0].ids[cut[0].prompt_len :]) == "a0<end_of_turn>"
+
+
+def test_cut_middle_keeps_a_prompt_that_fits_and_both_ends_of_one_that_does_not() -> None:
+    from mira_agent.train.samples import cut_middle
+
+    ids = list(range(10))
+    assert cut_middle(ids, 10) == ids
+    assert cut_middle(ids, 5) == [0, 1, 7, 8, 9]
+    assert cut_middle(ids, 1) == [9]
 
 
 def test_a_tokenizer_without_a_template_is_refused_for_other_models() -> None:

@@ -24,6 +24,7 @@ from mira_agent.bench.policies import OracleActor, SitePlanner
 from mira_agent.bench.suites import split_seed, world_for
 from mira_agent.bench.tasks import BenchTask, World
 from mira_agent.browser.session import BrowserOptions, BrowserSession
+from mira_agent.errors import Terminated, interruption_code
 from mira_agent.planning.planner import Planner
 from mira_agent.run.assemble import Limits, RunHooks, assemble_agent
 from mira_agent.run.site import Goal
@@ -250,15 +251,32 @@ def _start_worker(spec: BenchSpec, workers: int) -> None:
     # Each worker's local models get their share of the cores (see llm/llamacpp.py).
     os.environ.setdefault("MIRA_THREADS", str(max(1, (os.cpu_count() or 2) // workers)))
     # Ctrl-C goes to the whole process group: the parent decides, a worker finishes
-    # its episode as interrupted only when the parent stops it.
+    # its episode as interrupted only when the parent stops it (with SIGTERM).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminated)
     _WORKER = Worker(spec)
     atexit.register(_WORKER.close)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    # Once: the episode's record and the browser's closing must not be cut short again.
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
 def _run_job(job: Job) -> EpisodeResult:
     assert _WORKER is not None
-    return _safe_run(_WORKER, job)
+    try:
+        return _safe_run(_WORKER, job)
+    except KeyboardInterrupt as exc:
+        # Stopped mid-episode: the episode is recorded as interrupted; close the browser
+        # and go (the pool would otherwise keep this process waiting for more work).
+        import os
+
+        _WORKER.close()
+        os._exit(interruption_code(exc))
 
 
 def _safe_run(worker: Worker, job: Job) -> EpisodeResult:
@@ -314,12 +332,28 @@ def run_jobs(
                 on_result(result)
                 _submit(pool, queue, pending)
     except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
+        _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
     return results
+
+
+def _stop_workers(pool: ProcessPoolExecutor, grace_s: float = 15.0) -> None:
+    """Stop every worker of an interrupted run: each is asked (SIGTERM) to record its
+    episode as interrupted and close its browser, and one still there after `grace_s` is
+    killed. No worker outlives the run."""
+    # The pool forgets its processes on shutdown: take them first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(5)
 
 
 def _submit(pool: ProcessPoolExecutor, queue: Iterator[Job], pending: set[Future[Any]]) -> None:

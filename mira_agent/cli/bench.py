@@ -21,7 +21,7 @@ from mira_agent.cli.app import (
     console,
     err_console,
 )
-from mira_agent.errors import UsageError
+from mira_agent.errors import UsageError, interruption_code
 
 
 @app.command()
@@ -207,7 +207,7 @@ def bench(
         err_console.print(f"[yellow]no scripted policy, skipped: {', '.join(skipped)}[/yellow]")
     results = []
     started = time.monotonic()
-    interrupted = False
+    interrupted: KeyboardInterrupt | None = None
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -228,10 +228,14 @@ def bench(
 
         try:
             run_jobs(spec, jobs, workers=workers, on_result=done)
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:
+            interrupted = exc
     if not results:
-        why = "interrupted before any episode finished" if interrupted else "no episode ran"
+        why = (
+            "interrupted before any episode finished"
+            if interrupted is not None
+            else "no episode ran"
+        )
         raise UsageError(why)
     report = summarize(
         results,
@@ -244,15 +248,15 @@ def bench(
     )
     chart_path = chart or path.with_name(path.stem + ".files") / "bench" / f"{run_id}.png"
     success_chart(report, chart_path)
-    data = report.to_json() | {"chart": str(chart_path), "interrupted": interrupted}
+    data = report.to_json() | {"chart": str(chart_path), "interrupted": interrupted is not None}
     report_path = chart_path.with_suffix(".json")
     report_path.write_text(json.dumps(data, indent=1))
     if as_json:
         print(json.dumps(data, indent=1))
     else:
-        _print_report(report, chart_path, interrupted)
-    if interrupted:
-        raise typer.Exit(130)
+        _print_report(report, chart_path, interrupted is not None)
+    if interrupted is not None:
+        raise typer.Exit(interruption_code(interrupted))
 
 
 def _default_milestones(kind: str, policy: str) -> str:

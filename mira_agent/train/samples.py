@@ -94,16 +94,28 @@ def _sample(
     episode: int,
     step: int,
 ) -> Sample:
-    """A prompt longer than `max_tokens` allows loses its beginning (the task and the
-    current page are at its end), never the answer."""
+    """A prompt longer than `max_tokens` allows loses its middle, never the answer."""
     prompt = renderer.encode(renderer.prompt(messages))
     answer = renderer.encode(renderer.action(completion))
     answer = answer[: max(1, max_tokens // 2)]
     room = max_tokens - len(answer)
     truncated = len(prompt) > room
     if truncated:
-        prompt = prompt[:1] + prompt[len(prompt) - room + 1 :]  # keep <bos>
+        prompt = cut_middle(prompt, room)
     return Sample(episode, step, prompt + answer, len(prompt), truncated)
+
+
+def cut_middle(ids: list[int], room: int) -> list[int]:
+    """The first and the last half of `room` tokens of a prompt too long for it.
+
+    Every role's prompt opens with its instructions and the task (and the actor's with the
+    plan and the steps so far) and ends with the page's last part and the turn's end: the
+    page is the long part, so its middle is what a short context loses. Cutting the start
+    instead trained answers on prompts with neither instructions nor task."""
+    if len(ids) <= room:
+        return ids
+    head = room // 2
+    return ids[:head] + ids[len(ids) - (room - head) :]
 
 
 def role_counts(samples: Sequence[Sample]) -> dict[str, dict[str, int]]:

@@ -393,26 +393,32 @@ def test_bad_bench_input_is_one_line(args: list[str], message: str, tmp_path: Pa
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
 
-def test_ctrl_c_keeps_and_reports_the_episodes_that_finished(tmp_path: Path) -> None:
-    import signal
+def _oracle_bench_after_two_episodes(db: Path, *options: str) -> subprocess.Popen[str]:
+    """The oracle's bench on every flights task, 3 seeds each, once 2 episodes are over."""
     import time
 
-    db = tmp_path / "b.db"
     process = subprocess.Popen(
         [
             sys.executable, "-m", "mira_agent", "bench", "flights", "--policy", "oracle",
-            "--split", "all", "-k", "3", "--json", "--db", str(db),
+            "--split", "all", "-k", "3", "--json", "--db", str(db), *options,
         ],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     finished = 0
     while finished < 2 and time.monotonic() < deadline:
         time.sleep(0.3)
         if db.exists():
-            store = EpisodeStore(db)
-            finished = len([e for e in store.episodes() if e["status"] != "running"])
-            store.close()
+            with EpisodeStore(db) as store:
+                finished = len([e for e in store.episodes() if e["status"] != "running"])
+    return process
+
+
+def test_ctrl_c_keeps_and_reports_the_episodes_that_finished(tmp_path: Path) -> None:
+    import signal
+
+    db = tmp_path / "b.db"
+    process = _oracle_bench_after_two_episodes(db)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
@@ -446,20 +452,7 @@ def test_sigterm_with_workers_stops_them_all_and_keeps_every_episode(tmp_path: P
     import time
 
     db = tmp_path / "b.db"
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "mira_agent", "bench", "flights", "--policy", "oracle",
-            "--split", "all", "-k", "3", "-j", "2", "--json", "--db", str(db),
-        ],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 180
-    finished = 0
-    while finished < 2 and time.monotonic() < deadline:
-        time.sleep(0.3)
-        if db.exists():
-            with EpisodeStore(db) as store:
-                finished = len([e for e in store.episodes() if e["status"] != "running"])
+    process = _oracle_bench_after_two_episodes(db, "-j", "2")
     workers = _children(process.pid)
     assert len(workers) >= 2
     process.send_signal(signal.SIGTERM)

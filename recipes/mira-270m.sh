@@ -7,7 +7,7 @@
 #      (loss on the answers only, in the prompts the agent renders), LoRA, checkpointed;
 #   3. a second corpus, more train instances of the short templates (a few steps each,
 #      where a small model can first learn a whole episode) beside MiniWoB++ again, and
-#      SFT on it continuing stage 2's adapter (--init-adapter);
+#      SFT on it continuing the adapter of step 2 (--init-adapter);
 #   4. the adapter packed as the model `mira-270m` (adapter GGUF, manifest, card).
 # Run it again after an interruption: a finished corpus is kept and training resumes
 # from its last checkpoint. Sizes come from the environment, so a test can run a small
@@ -18,8 +18,9 @@ MIRA=${MIRA:-mira}
 OUT=${OUT:-runs/mira-270m}
 INTO=${INTO:-models}
 NAME=${NAME:-mira-270m}
-# Sized for about 85 minutes of SFT on 2 CPU cores (about 175 tokens/s in bf16): one
-# sandbox step is about 3k tokens across the actor and the checker, a MiniWoB++ one 1k.
+# Stage 1 is sized for about an hour of SFT on 2 CPU cores (about 175 tokens/s in bf16):
+# one sandbox step is about 3k tokens across the actor and the checker, a MiniWoB++ one
+# 1k. Stage 2 took another 99 minutes there (66 tokens/s, with more long prompts).
 SANDBOX_INSTANCES=${SANDBOX_INSTANCES:-1}  # train instances per sandbox template
 MINIWOB_EPISODES=${MINIWOB_EPISODES:-2}    # train seeds per MiniWoB++ task
 SFT1_UPDATES=${SFT1_UPDATES:-22}           # stage 1 stops here (of 37 in its epoch)

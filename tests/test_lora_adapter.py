@@ -287,6 +287,23 @@ def test_pack_makes_the_adapter_a_model_on_its_base(adapter: Path, tmp_path: Pat
     assert "## Evaluation" not in card.read_text()
 
 
+def test_pack_with_a_missing_notes_file_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    into = tmp_path / "models"
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "mira_agent", "models", "pack", str(tmp_path / "run"),
+            "--name", "tiny-270m", "--into", str(into), "--notes", str(tmp_path / "no.md"),
+        ],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"--notes: no file at {tmp_path / 'no.md'}" in done.stderr
+    assert "Traceback" not in done.stderr and not into.exists()
+
+
 def test_pack_exports_a_stopped_runs_last_checkpoint(
     lora_model: Any, adapter: Path, tmp_path: Path
 ) -> None:

@@ -275,8 +275,10 @@ def _run_job(job: Job) -> EpisodeResult:
         # and go (the pool would otherwise keep this process waiting for more work).
         import os
 
-        _WORKER.close()
-        os._exit(interruption_code(exc))
+        try:
+            _WORKER.close()
+        finally:  # a browser that fails to close must not keep the worker either
+            os._exit(interruption_code(exc))
 
 
 def _safe_run(worker: Worker, job: Job) -> EpisodeResult:
